@@ -1,0 +1,156 @@
+#!/usr/bin/env node
+// The command line: the same services as the server. `serve`, `agreements`, `import`, `lookup`.
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { isIsoDate } from './domain/dates.js';
+import { isAppError } from './errors.js';
+import { createLogger } from './logger.js';
+import { openServices, startGateway } from './main.js';
+import { agreementListView } from './registry/view.js';
+import { renderTable } from './cli-table.js';
+
+const USAGE = `Usage: aeo-gateway <command> [options]
+
+Commands:
+  serve                                   run the gateway (HTTP API, schedules)
+  agreements [--json]                     list the agreement registry
+  import --partner EU LIST SIGNATURE      apply a signed list file pair (e.g. list.xml list.xml.p7s)
+  lookup CODE [--date YYYY-MM-DD] [--json]  answer "is this a recognised AEO?" from the local store
+
+Configuration comes from the environment (see docs/configuration.md).`;
+
+const out = (text: string): void => {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+};
+
+async function serve(config: Readonly<Config>): Promise<void> {
+  const logger = createLogger(config.logLevel);
+  const gateway = await startGateway(config, logger);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    gateway.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+async function withServices<T>(config: Readonly<Config>, fn: (s: Awaited<ReturnType<typeof openServices>>) => Promise<T>): Promise<T> {
+  // Commands print their own output; logs go to stderr and only when something is wrong.
+  const logger = pino({ level: 'warn' }, pino.destination(2));
+  const services = await openServices(config, logger);
+  try {
+    await services.index.refresh();
+    return await fn(services);
+  } finally {
+    await services.db.close();
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    out(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  // Only the server takes API calls; the other commands act on the local store and need no keys.
+  const config = loadConfig(process.env, process.cwd(), { requireApiKeys: command === 'serve' });
+  switch (command) {
+    case 'serve':
+      await serve(config);
+      return -1; // keeps running
+    case 'agreements': {
+      const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } } });
+      return withServices(config, async ({ registry, partners }) => {
+        const today = new Date().toISOString().slice(0, 10);
+        const view = agreementListView(registry.snapshot().agreements, today, (id) => {
+          const p = partners.forAgreement(id);
+          return p ? { partnerCode: p.def.code, enabled: p.def.manifest.enabled } : null;
+        });
+        if (values.json) out(JSON.stringify(view, null, 2));
+        else {
+          out(renderTable(['id', 'partner', 'economies', 'in force on', 'status', 'recognised tiers', 'conf'],
+            view.agreements.map((a) => [a.id, a.partner, String(a.economies.length), a.inForceOn ?? '—', a.status, a.recognisedTiers.join(' ') || '—', a.confidence])));
+          out(`${view.count} agreements, ${view.economyCount} economies`);
+        }
+        return 0;
+      });
+    }
+    case 'import': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { partner: { type: 'string' } } });
+      const [listFile, sigFile] = positionals;
+      if (!values.partner || !listFile || !sigFile) {
+        out('Usage: aeo-gateway import --partner EU list.xml list.xml.p7s');
+        return 2;
+      }
+      const partner = values.partner.toUpperCase();
+      const body = readFileSync(listFile);
+      const signature = readFileSync(sigFile);
+      return withServices(config, async ({ pipeline }) => {
+        const progress = startProgress(`importing ${body.length} bytes for ${partner}`);
+        const run = await pipeline.receive(partner, 'import', { body, signature }).finally(progress);
+        out(JSON.stringify(run, null, 2));
+        return run.outcome === 'APPLIED' || run.outcome === 'NO_CHANGE' ? 0 : 1;
+      });
+    }
+    case 'lookup': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { date: { type: 'string' }, json: { type: 'boolean' } } });
+      const code = positionals[0];
+      if (code === undefined || (values.date !== undefined && !isIsoDate(values.date))) {
+        out('Usage: aeo-gateway lookup CODE [--date YYYY-MM-DD] [--json]');
+        return 2;
+      }
+      return withServices(config, async ({ lookup }) => {
+        const now = Date.now();
+        const answer = lookup.recognise(code, values.date ?? lookup.today(now), now, now);
+        if (values.json) out(JSON.stringify(answer, null, 2));
+        else {
+          out(`${answer.code} on ${answer.date}: ${answer.decision}${answer.stale ? ' (data stale)' : ''}`);
+          if (answer.operator) out(`  ${answer.operator.name} — tier ${answer.operator.tier}, ${answer.operator.status} since ${answer.operator.statusSince}`);
+          if (answer.provenance) out(`  from exchange ${answer.provenance.exchangeId} (sequence ${answer.provenance.sequence})`);
+        }
+        return answer.decision === 'INVALID_CODE' ? 2 : 0;
+      });
+    }
+    default:
+      out(`Unknown command: ${command}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+/** A progress line on stderr while a long import runs (TTY only). */
+function startProgress(label: string): () => void {
+  if (!process.stderr.isTTY) return () => undefined;
+  const started = Date.now();
+  const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+  let i = 0;
+  const timer = setInterval(() => {
+    process.stderr.write(`\r${frames[i++ % frames.length]} ${label} — ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }, 100);
+  return () => {
+    clearInterval(timer);
+    process.stderr.write('\r\x1b[K');
+  };
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code >= 0) process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof ConfigError) process.stderr.write(`${err.message}\n`);
+    else if (isAppError(err)) process.stderr.write(`${err.code}: ${err.message}\n`);
+    else process.stderr.write(`aeo-gateway: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

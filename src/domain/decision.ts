@@ -1,0 +1,34 @@
+// The recognition decision table of contract 4.1, checked in the contract's order (pure).
+
+import { agreementStatusOn } from './agreements.js';
+import type { ParsedCode } from './codes.js';
+import type { Decision, IsoDate, OperatorEvent } from './types.js';
+
+export interface DecisionInput {
+  parsed: ParsedCode;
+  date: IsoDate;
+  /** A list from this partner was applied, as known at asKnownAt. */
+  hasData: boolean;
+  /** The operator's event in effect on `date` (stateOn), or null when not listed. */
+  state: OperatorEvent | null;
+  stale: boolean;
+  onStale: 'serve' | 'fail-closed';
+}
+
+export function decide(input: DecisionInput): Decision {
+  const { parsed, date, state } = input;
+  if (parsed.kind === 'invalid') return 'INVALID_CODE';
+  if (parsed.kind === 'no-agreement') return 'NO_AGREEMENT';
+  const agreement = parsed.agreement.agreement;
+  if (agreementStatusOn(agreement, date) !== 'IN_FORCE') return 'AGREEMENT_NOT_IN_FORCE';
+  if (!input.hasData) return 'NO_DATA';
+  if (state === null) return 'NOT_LISTED';
+  if (state.status === 'REVOKED') return 'REVOKED';
+  if (state.status === 'SUSPENDED') return 'SUSPENDED';
+  if (state.validUntil !== null && state.validUntil < date) return 'EXPIRED';
+  // An agreement with unknown tiers ([]) recognises none: never recognise on a guess.
+  if (!agreement.recognisedTiers.includes(state.tier)) return 'TIER_NOT_RECOGNISED';
+  // Staleness only ever withholds a would-be RECOGNISED.
+  if (input.stale && input.onStale === 'fail-closed') return 'STALE_DATA';
+  return 'RECOGNISED';
+}

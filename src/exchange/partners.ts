@@ -1,0 +1,49 @@
+// The exchange partners as the gateway runs them: definition (manifest, schema, mapping) + trust anchors.
+import path from 'node:path';
+import type { PartnerDefinition } from '../catalog/types.js';
+import { loadTrustAnchors, type TrustAnchor } from '../crypto/index.js';
+
+export interface PartnerRuntime {
+  readonly def: PartnerDefinition;
+  /** Only this partner's anchors: a certificate trusted for another partner does not count. */
+  readonly anchors: readonly TrustAnchor[];
+}
+
+export class Partners {
+  private readonly byCode: ReadonlyMap<string, PartnerRuntime>;
+
+  constructor(list: readonly PartnerRuntime[]) {
+    this.byCode = new Map(list.map((p) => [p.def.code, p]));
+  }
+
+  /**
+   * Joins definitions with `certs/<code-lower>/*.pem`, plus the extra anchor folders given per
+   * partner (the sandbox CAs in sandbox mode).
+   */
+  static load(defs: readonly PartnerDefinition[], certsDir: string, extraAnchorDirs: ReadonlyMap<string, string> = new Map()): Partners {
+    return new Partners(
+      defs.map((def) => {
+        const extra = extraAnchorDirs.get(def.code);
+        const anchors = [
+          ...loadTrustAnchors(path.join(certsDir, def.code.toLowerCase())),
+          ...(extra === undefined ? [] : loadTrustAnchors(extra)),
+        ];
+        return { def, anchors };
+      }),
+    );
+  }
+
+  get(code: string): PartnerRuntime | undefined {
+    return this.byCode.get(code);
+  }
+
+  all(): PartnerRuntime[] {
+    return [...this.byCode.values()];
+  }
+
+  /** The exchange partner serving an agreement, if any. */
+  forAgreement(agreementId: string): PartnerRuntime | undefined {
+    for (const p of this.byCode.values()) if (p.def.manifest.agreementId === agreementId) return p;
+    return undefined;
+  }
+}

@@ -1,0 +1,220 @@
+// The one inbound pipeline. Pull, push, CLI import, approval and the sandbox all enter here:
+// store raw → verify → parse → validate → map → compare → guard → publish → record the run.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { verifyDetachedCms } from '../crypto/index.js';
+import { AppError, isAppError, type ErrorCode } from '../errors.js';
+import type { Registry } from '../registry/registry.js';
+import type { Db } from '../store/db.js';
+import { finishRun, getMessage, getRun, insertRun, setReview, type RunResult } from '../store/exchanges-repo.js';
+import { decodeList, type DecodedList } from './decode.js';
+import type { PartnerRuntime, Partners } from './partners.js';
+import { publishList, sha256Hex } from './publish.js';
+import { FAILURE_REASONS, QUARANTINE_REASONS, type ExchangeRun, type Signer, type Trigger } from './types.js';
+
+export interface InboundMessage {
+  body: Buffer;
+  signature: Buffer | null;
+}
+
+export interface PipelineDeps {
+  db: Db;
+  logger: Logger;
+  timeZone: string;
+  partners: Partners;
+  registry: Registry;
+  /** Called after a list was applied or confirmed, so every process refreshes its lookup index. */
+  onPublished: (partner: string) => Promise<void>;
+  now?: () => Date;
+}
+
+const emptyResult = (): RunResult => ({
+  outcome: 'FAILED',
+  reason: null,
+  reasonMessage: null,
+  sequence: null,
+  kind: null,
+  generatedAt: null,
+  signer: null,
+  counts: null,
+  problems: [],
+  appliedAt: null,
+});
+
+export class InboundPipeline {
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly now: () => Date;
+  private running = 0;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Runs currently in this process (graceful shutdown waits for them). */
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
+  private partner(code: string): PartnerRuntime {
+    const p = this.deps.partners.get(code);
+    if (!p) throw new AppError('UNKNOWN_PARTNER', `No exchange partner has the code ${code}.`);
+    return p;
+  }
+
+  /** One run at a time per partner in this process; the partner_state row lock covers other processes. */
+  private serial<T>(partner: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(partner) ?? Promise.resolve();
+    const next = previous.then(fn, fn);
+    this.queues.set(partner, next.catch(() => undefined));
+    return next;
+  }
+
+  /** Takes a list message through every stage and answers with the recorded run. */
+  receive(partnerCode: string, trigger: Trigger, message: InboundMessage): Promise<ExchangeRun> {
+    const partner = this.partner(partnerCode);
+    return this.serial(partnerCode, async () => {
+      this.running++;
+      try {
+        const id = randomUUID();
+        const sha256 = sha256Hex(message.body);
+        const base = { id, partner: partnerCode, direction: 'inbound' as const, trigger, startedAt: this.now(), payloadSha256: sha256 };
+        if (message.body.length > partner.def.manifest.maxBytes) {
+          // Too large to keep: record the run without the bytes.
+          await insertRun(this.deps.db, { ...base, payloadBytes: message.body.length }, null);
+          const tooLarge = new AppError('TOO_LARGE', `The message has ${message.body.length} bytes; the limit for ${partnerCode} is ${partner.def.manifest.maxBytes}.`);
+          return await this.finishWithError(id, emptyResult(), tooLarge);
+        }
+        await insertRun(this.deps.db, { ...base, payloadBytes: message.body.length }, message);
+        return await this.process(partner, id, sha256, message, false);
+      } finally {
+        this.running--;
+      }
+    });
+  }
+
+  /** Records a run that never got a message (network failure, timeout, too large to download). */
+  recordFailure(partnerCode: string, trigger: Trigger, error: AppError): Promise<ExchangeRun> {
+    this.partner(partnerCode);
+    return this.serial(partnerCode, async () => {
+      const id = randomUUID();
+      await insertRun(
+        this.deps.db,
+        { id, partner: partnerCode, direction: 'inbound', trigger, startedAt: this.now(), payloadSha256: null, payloadBytes: null },
+        null,
+      );
+      return this.finishWithError(id, emptyResult(), error);
+    });
+  }
+
+  /** An admin's decision on a quarantined run: approve applies it (guards skipped), reject closes it. */
+  async review(id: string, decision: 'approved' | 'rejected', actor: string): Promise<ExchangeRun> {
+    const run = await getRun(this.deps.db, id);
+    if (!run) throw new AppError('NOT_FOUND', 'No exchange has this id.');
+    const partner = this.partner(run.partner);
+    return this.serial(run.partner, async () => {
+      const current = await getRun(this.deps.db, id);
+      if (current?.outcome !== 'QUARANTINED' || current.review !== null) {
+        throw new AppError('CONFLICT', 'Only a quarantined exchange that was not reviewed yet can be approved or rejected.');
+      }
+      const review = { decision, at: this.now().toISOString(), by: actor };
+      if (decision === 'rejected') {
+        await setReview(this.deps.db, id, review);
+        await this.deps.db.query("UPDATE exchanges SET outcome = 'REJECTED' WHERE id = $1", [id]);
+        return (await getRun(this.deps.db, id))!;
+      }
+      const message = await getMessage(this.deps.db, id);
+      if (!message) throw new AppError('CONFLICT', 'The quarantined message is no longer stored.');
+      const after = await this.process(partner, id, current.payloadSha256 ?? sha256Hex(message.body), message, true);
+      if (after.outcome !== 'APPLIED') {
+        throw new AppError('CONFLICT', `The list cannot be applied any more: ${after.reason ?? after.outcome}. ${after.reasonMessage ?? ''}`.trim());
+      }
+      await setReview(this.deps.db, id, review);
+      return (await getRun(this.deps.db, id))!;
+    });
+  }
+
+  private async process(partner: PartnerRuntime, id: string, sha256: string, message: InboundMessage, approved: boolean): Promise<ExchangeRun> {
+    const { def } = partner;
+    const result = emptyResult();
+    try {
+      result.signer = this.verify(partner, message);
+      const agreement = this.deps.registry.snapshot().byId.get(def.manifest.agreementId)?.agreement;
+      const list = await decodeList(def, message.body, {
+        timeZone: this.deps.timeZone,
+        economyAliases: agreement?.economyAliases ?? {},
+      });
+      describeList(result, list);
+      if (list.header.sender !== def.code) {
+        throw new AppError('SENDER_MISMATCH', `The message says it is from ${list.header.sender.slice(0, 20)}, but it came as ${def.code}.`);
+      }
+      const published = await this.deps.db.transaction(async (tx) => {
+        const outcome = await publishList(tx, {
+          partner: def.code,
+          exchangeId: id,
+          sha256,
+          list,
+          maxRemovalRatio: def.manifest.maxRemovalRatio,
+          approved,
+          now: this.now,
+        });
+        result.outcome = outcome.outcome;
+        result.counts = outcome.counts;
+        if (outcome.outcome === 'APPLIED') result.appliedAt = outcome.appliedAt;
+        if (outcome.outcome === 'QUARANTINED') {
+          result.reason = outcome.verdict.reason;
+          result.reasonMessage = outcome.verdict.message;
+        }
+        // The run record commits with the data: a killed process leaves neither.
+        await finishRun(tx, id, result, this.now());
+        return outcome;
+      });
+      if (published.outcome !== 'QUARANTINED') await this.deps.onPublished(def.code).catch(() => undefined);
+      this.deps.logger.info({ exchangeId: id, partner: def.code, outcome: result.outcome, counts: result.counts }, 'exchange finished');
+      return (await getRun(this.deps.db, id))!;
+    } catch (err) {
+      return this.finishWithError(id, result, err);
+    }
+  }
+
+  private verify(partner: PartnerRuntime, message: InboundMessage): Signer {
+    if (message.signature === null || message.signature.length === 0) {
+      throw new AppError('SIGNATURE_INVALID', 'The message has no signature (X-AEO-Signature).');
+    }
+    const verified = verifyDetachedCms(message.body, message.signature, partner.anchors, this.now());
+    return { subject: verified.subject, sha256Fingerprint: verified.sha256Fingerprint };
+  }
+
+  private async finishWithError(id: string, result: RunResult, err: unknown): Promise<ExchangeRun> {
+    const appError = isAppError(err) ? err : null;
+    const code: ErrorCode = appError?.code ?? 'INTERNAL';
+    if (!appError) this.deps.logger.error({ err, exchangeId: id }, 'exchange failed unexpectedly');
+    result.outcome = FAILURE_REASONS.has(code) ? 'FAILED' : QUARANTINE_REASONS.has(code) ? 'QUARANTINED' : 'REJECTED';
+    result.reason = code;
+    result.reasonMessage = appError?.message ?? 'The run failed unexpectedly; nothing was applied.';
+    result.problems = problemsOf(appError);
+    result.counts ??= result.problems.length > 0 ? countsForInvalid(result.problems.length) : null;
+    await finishRun(this.deps.db, id, result, this.now());
+    this.deps.logger.warn({ exchangeId: id, outcome: result.outcome, reason: code }, 'exchange not applied');
+    return (await getRun(this.deps.db, id))!;
+  }
+}
+
+function describeList(result: RunResult, list: DecodedList): void {
+  result.sequence = list.header.sequence;
+  result.kind = list.header.kind;
+  result.generatedAt = list.header.generatedAt;
+}
+
+function problemsOf(err: AppError | null): RunResult['problems'] {
+  const details = err?.details as { problems?: RunResult['problems'] } | undefined;
+  return Array.isArray(details?.problems) ? details.problems : [];
+}
+
+const countsForInvalid = (invalid: number): RunResult['counts'] => ({
+  received: 0,
+  added: 0,
+  changed: 0,
+  removed: 0,
+  unchanged: 0,
+  invalid,
+});

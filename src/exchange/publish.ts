@@ -1,0 +1,72 @@
+// Stages 6–8 in one transaction: compare the sequence, diff with the current list, guard, publish.
+import { createHash } from 'node:crypto';
+import type { OperatorEvent } from '../domain/types.js';
+import { AppError } from '../errors.js';
+import type { Queryable } from '../store/db.js';
+import { lockPartnerState, markApplied, markConfirmed, type PartnerState } from '../store/exchanges-repo.js';
+import { currentOperators, insertEvents } from '../store/operators-repo.js';
+import type { DecodedList } from './decode.js';
+import { diffList } from './diff.js';
+import { guardList, type GuardVerdict } from './guard.js';
+import type { Counts } from './types.js';
+
+export type PublishOutcome =
+  | { outcome: 'APPLIED'; counts: Counts; appliedAt: Date }
+  | { outcome: 'NO_CHANGE'; counts: Counts }
+  | { outcome: 'QUARANTINED'; counts: Counts; verdict: GuardVerdict };
+
+export interface PublishInput {
+  partner: string;
+  exchangeId: string;
+  sha256: string;
+  list: DecodedList;
+  maxRemovalRatio: number;
+  /** An admin approved a quarantined list: skip the guards, keep every other rule. */
+  approved: boolean;
+  now: () => Date;
+}
+
+/** Sequence rules of contract 6.4; throws SEQUENCE_* or returns 'NO_CHANGE' / 'NEW'. */
+export function compareSequence(state: PartnerState, sequence: number, sha256: string): 'NEW' | 'NO_CHANGE' {
+  if (state.lastSequence === null || sequence > state.lastSequence) return 'NEW';
+  if (sha256 === state.lastSha256) return 'NO_CHANGE';
+  if (sequence === state.lastSequence) {
+    throw new AppError('SEQUENCE_CONFLICT', `Sequence ${sequence} was already applied with different content.`);
+  }
+  throw new AppError('SEQUENCE_REPLAYED', `Sequence ${sequence} is lower than the last applied sequence ${state.lastSequence}.`);
+}
+
+export async function publishList(tx: Queryable, input: PublishInput): Promise<PublishOutcome> {
+  const { partner, list } = input;
+  const state = await lockPartnerState(tx, partner);
+  const zero: Counts = { received: list.records.length, added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
+  if (compareSequence(state, list.header.sequence, input.sha256) === 'NO_CHANGE') {
+    await markConfirmed(tx, partner, input.now());
+    return { outcome: 'NO_CHANGE', counts: { ...zero, unchanged: list.records.length } };
+  }
+  const current = await currentOperators(tx, partner);
+  const diff = diffList(list.header.kind, list.records, current, list.listDate);
+  const verdict = input.approved ? null : guardList(list.header.kind, diff, input.maxRemovalRatio);
+  if (verdict) return { outcome: 'QUARANTINED', counts: diff.counts, verdict };
+
+  const appliedAt = input.now();
+  const events: OperatorEvent[] = diff.changes.map((r) => ({
+    ...r,
+    partner,
+    exchangeId: input.exchangeId,
+    recordedAt: appliedAt.getTime(),
+  }));
+  await insertEvents(tx, events, appliedAt);
+  await markApplied(tx, {
+    partner,
+    sequence: list.header.sequence,
+    sha256: input.sha256,
+    exchangeId: input.exchangeId,
+    appliedAt,
+    generatedAt: list.header.generatedAt,
+    operatorCount: diff.activeAfter,
+  });
+  return { outcome: 'APPLIED', counts: diff.counts, appliedAt };
+}
+
+export const sha256Hex = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');

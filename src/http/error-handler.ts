@@ -1,0 +1,47 @@
+// The one error mapper: every error becomes the contract's error body; 5xx never show internals.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AppError, errorBody, isAppError } from '../errors.js';
+
+interface BodyParserError {
+  type?: string;
+  status?: number;
+}
+
+/** Errors thrown by express's body parsers, turned into catalogue errors. */
+function fromBodyParser(err: unknown): AppError | null {
+  if (typeof err !== 'object' || err === null) return null;
+  const type = (err as BodyParserError).type;
+  switch (type) {
+    case 'entity.too.large':
+      return new AppError('PAYLOAD_TOO_LARGE');
+    case 'entity.parse.failed':
+      return new AppError('MALFORMED_JSON');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', 'The body encoding or charset is not supported.');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new AppError('BAD_REQUEST', 'The request body was incomplete or inconsistent.');
+    default:
+      return null;
+  }
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    const appError = isAppError(err) ? err : fromBodyParser(err);
+    if (appError) {
+      if (!res.headersSent) res.status(appError.status).json(errorBody(appError.code, appError.message));
+      return;
+    }
+    // Unexpected: log the error (never the request body), answer a generic 500.
+    logger.error({ err, method: req.method, path: req.path }, 'unhandled error');
+    if (!res.headersSent) res.status(500).json(errorBody('INTERNAL', 'An internal error occurred.'));
+  };
+}
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => {
+  next(new AppError('NOT_FOUND', 'No such route.'));
+};

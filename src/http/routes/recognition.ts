@@ -1,0 +1,66 @@
+// Recognition lookups (contract section 4): single and batch. Scope lookup (or admin).
+import express, { type Request, type Router } from 'express';
+import { isIsoDate, parseInstant } from '../../domain/dates.js';
+import { AppError } from '../../errors.js';
+import type { LookupService } from '../../lookup/service.js';
+import { lookupScope, type Authenticator } from '../auth.js';
+import { pathParam, queryParam } from '../params.js';
+
+export const MAX_BATCH = 1000;
+
+interface When {
+  date: string;
+  asKnownAt: number;
+  now: number;
+}
+
+function readWhen(service: LookupService, date: unknown, asKnownAt: unknown): When {
+  const now = Date.now();
+  if (date !== undefined && (typeof date !== 'string' || !isIsoDate(date))) {
+    throw new AppError('INVALID_DATE', 'date must be a calendar date YYYY-MM-DD.');
+  }
+  let known = now;
+  if (asKnownAt !== undefined) {
+    const parsed = typeof asKnownAt === 'string' ? parseInstant(asKnownAt) : null;
+    if (parsed === null) throw new AppError('BAD_REQUEST', 'asKnownAt must be an RFC 3339 timestamp with a time zone.');
+    known = parsed;
+  }
+  return { date: date ?? service.today(now), asKnownAt: known, now };
+}
+
+function batchBody(req: Request): { codes: string[]; date?: unknown; asKnownAt?: unknown } {
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new AppError('INVALID_BODY', 'The body must be a JSON object with a codes array.');
+  }
+  const { codes, date, asKnownAt, ...rest } = body as Record<string, unknown>;
+  if (Object.keys(rest).length > 0) throw new AppError('INVALID_BODY', `Unknown field ${Object.keys(rest)[0]!.slice(0, 40)}.`);
+  if (!Array.isArray(codes) || codes.length === 0 || codes.length > MAX_BATCH) {
+    throw new AppError('INVALID_BODY', `codes must be an array of 1 to ${MAX_BATCH} strings.`);
+  }
+  if (!codes.every((c) => typeof c === 'string')) throw new AppError('INVALID_BODY', 'Every code must be a string.');
+  return { codes: codes as string[], date, asKnownAt };
+}
+
+export function recognitionRoutes(router: Router, auth: Authenticator, service: LookupService): void {
+  const canLookup = auth.require(lookupScope);
+
+  router.get('/v1/recognition/:code', canLookup, (req, res) => {
+    const date = queryParam(req, 'date');
+    const asKnownAt = queryParam(req, 'asKnownAt');
+    if (date === null || asKnownAt === null) throw new AppError('BAD_REQUEST', 'date and asKnownAt may be given once each.');
+    const when = readWhen(service, date, asKnownAt);
+    const answer = service.recognise(pathParam(req, 'code'), when.date, when.asKnownAt, when.now);
+    if (answer.decision === 'INVALID_CODE') {
+      throw new AppError('INVALID_CODE', 'The code is not a declared code of any agreement (two letters, then the partner number).');
+    }
+    res.json(answer);
+  });
+
+  router.post('/v1/recognition/batch', canLookup, express.json({ limit: '256kb', strict: true }), (req, res) => {
+    const body = batchBody(req);
+    const when = readWhen(service, body.date, body.asKnownAt);
+    const results = body.codes.map((code) => service.recognise(code, when.date, when.asKnownAt, when.now));
+    res.json({ results });
+  });
+}

@@ -1,0 +1,58 @@
+// Agreement registry routes (contract section 3) and the admin correction route.
+import express, { type Router } from 'express';
+import type { Authenticator } from '../auth.js';
+import { adminOnly, lookupScope } from '../auth.js';
+import { AppError } from '../../errors.js';
+import { pathParam } from '../params.js';
+import type { Registry } from '../../registry/registry.js';
+import { agreementListView, agreementView, type ExchangeLink } from '../../registry/view.js';
+
+export interface RegistryRouteDeps {
+  auth: Authenticator;
+  registry: Registry;
+  today: () => string;
+  exchangeOf: (agreementId: string) => ExchangeLink | null;
+}
+
+const ID = /^CN-[A-Z]{2}$/;
+const ECONOMY = /^[A-Z]{2}$/;
+
+export function registryRoutes(router: Router, deps: RegistryRouteDeps): void {
+  const { auth, registry, today, exchangeOf } = deps;
+  const canRead = auth.require(lookupScope);
+
+  router.get('/v1/agreements', canRead, (_req, res) => {
+    res.json(agreementListView(registry.snapshot().agreements, today(), exchangeOf));
+  });
+
+  router.get('/v1/agreements/:id', canRead, (req, res) => {
+    const id = pathParam(req, 'id').toUpperCase();
+    const found = ID.test(id) ? registry.snapshot().byId.get(id) : undefined;
+    if (!found) throw new AppError('NOT_FOUND', 'No agreement has this id.');
+    res.json(agreementView(found.agreement, today(), exchangeOf(found.agreement.id)));
+  });
+
+  router.get('/v1/economies/:code', canRead, (req, res) => {
+    const code = pathParam(req, 'code').toUpperCase();
+    if (!ECONOMY.test(code)) throw new AppError('BAD_REQUEST', 'An economy code is two letters (ISO 3166-1 alpha-2).');
+    const found = registry.snapshot().byEconomy.get(code);
+    // Alias prefixes (EL) are declared-code spellings, not economies.
+    if (!found || !found.agreement.economies.includes(code)) {
+      throw new AppError('NO_AGREEMENT', `No agreement covers the economy ${code}.`);
+    }
+    res.json({ code, agreement: agreementView(found.agreement, today(), exchangeOf(found.agreement.id)) });
+  });
+
+  router.get('/admin/agreements/:id/revisions', auth.require(adminOnly), async (req, res) => {
+    const id = pathParam(req, 'id').toUpperCase();
+    if (!ID.test(id)) throw new AppError('NOT_FOUND', 'No agreement has this id.');
+    res.json({ id, revisions: await registry.history(id) });
+  });
+
+  router.put('/admin/agreements/:id', auth.require(adminOnly), express.json({ limit: '64kb', strict: true }), async (req, res) => {
+    const id = pathParam(req, 'id').toUpperCase();
+    if (!ID.test(id)) throw new AppError('BAD_REQUEST', 'An agreement id is CN- followed by the partner code.');
+    const { agreement, created } = await registry.put(id, req.body, req.principal?.scope ?? 'admin');
+    res.status(created ? 201 : 200).json(agreementView(agreement, today(), exchangeOf(agreement.id)));
+  });
+}

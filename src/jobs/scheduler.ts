@@ -1,0 +1,47 @@
+// Nightly (or as the manifest says) pulls, in AEO_TIMEZONE. Each run happens once across processes:
+// the sync takes the partner's advisory lock and skips when another process holds it.
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Logger } from 'pino';
+import type { PartnerSync } from '../exchange/sync.js';
+
+export interface ScheduleEntry {
+  partner: string;
+  expression: string;
+}
+
+export class Scheduler {
+  private readonly tasks = new Map<string, ScheduledTask>();
+
+  constructor(private readonly sync: PartnerSync, private readonly timeZone: string, private readonly logger: Logger) {}
+
+  start(entries: readonly ScheduleEntry[]): void {
+    for (const { partner, expression } of entries) {
+      const task = cron.schedule(
+        expression,
+        async () => {
+          try {
+            const run = await this.sync.sync(partner, 'schedule');
+            if (run === null) this.logger.info({ partner }, 'scheduled sync skipped: another process runs it');
+          } catch (err) {
+            this.logger.error({ err, partner }, 'scheduled sync failed');
+          }
+        },
+        { timezone: this.timeZone, name: `sync-${partner}`, noOverlap: true },
+      );
+      this.tasks.set(partner, task);
+    }
+  }
+
+  nextRunAt(partner: string): Date | null {
+    return this.tasks.get(partner)?.getNextRun() ?? null;
+  }
+
+  async stop(): Promise<void> {
+    for (const task of this.tasks.values()) await task.destroy();
+    this.tasks.clear();
+  }
+}
+
+export function isValidSchedule(expression: string): boolean {
+  return cron.validate(expression);
+}

@@ -1,0 +1,139 @@
+// The in-memory lookup index: every operator's history, by declared code and alias, plus what the
+// answers cite (exchange provenance, partner freshness). Loaded from the store, then patched with
+// each partner's new events; a patch is applied synchronously, so a lookup never sees half of one.
+import type { OperatorEvent } from '../domain/types.js';
+import type { Signer } from '../exchange/types.js';
+import type { Db } from '../store/db.js';
+import { listPartnerStates } from '../store/exchanges-repo.js';
+import { eventsAfter } from '../store/operators-repo.js';
+
+export interface Provenance {
+  exchangeId: string;
+  sequence: number;
+  receivedAt: string;
+  payloadSha256: string;
+  signer: Signer | null;
+}
+
+export interface PartnerData {
+  /** When the first list of this partner was applied (transaction time), epoch ms. */
+  firstAppliedAt: number;
+  lastGeneratedAt: string | null;
+  /** Last APPLIED or NO_CHANGE: the partner confirmed its list then. */
+  lastSuccessAt: number | null;
+  lastSequence: number | null;
+  operatorCount: number;
+}
+
+interface ProvenanceRow {
+  id: string;
+  partner: string;
+  sequence: number;
+  started_at: string;
+  payload_sha256: string;
+  signer: Signer | null;
+  applied_at: number;
+  [key: string]: unknown;
+}
+
+export class OperatorIndex {
+  /** Declared code or alias → the operator's events, sorted by recording time. */
+  private readonly byCode = new Map<string, OperatorEvent[]>();
+  private readonly byOperator = new Map<string, OperatorEvent[]>();
+  private readonly lastEventId = new Map<string, number>();
+  private readonly provenance = new Map<string, Provenance>();
+  private partnerData = new Map<string, PartnerData>();
+  private refreshing: Promise<void> = Promise.resolve();
+  private loadedOnce = false;
+
+  constructor(private readonly db: Db, private readonly partnerCodes: readonly string[]) {}
+
+  get loaded(): boolean {
+    return this.loadedOnce;
+  }
+
+  get operatorCount(): number {
+    return this.byOperator.size;
+  }
+
+  history(code: string): readonly OperatorEvent[] | undefined {
+    return this.byCode.get(code);
+  }
+
+  provenanceOf(exchangeId: string): Provenance | undefined {
+    return this.provenance.get(exchangeId);
+  }
+
+  partner(code: string): PartnerData | undefined {
+    return this.partnerData.get(code);
+  }
+
+  /** Brings the index up to date with the store (all partners, or one). Refreshes never overlap. */
+  refresh(partner?: string): Promise<void> {
+    const run = this.refreshing.then(() => this.load(partner === undefined ? this.partnerCodes : [partner]));
+    this.refreshing = run.catch(() => undefined);
+    return run;
+  }
+
+  private async load(partners: readonly string[]): Promise<void> {
+    const loaded: { partner: string; events: (OperatorEvent & { id: number })[]; prov: ProvenanceRow[] }[] = [];
+    for (const partner of partners) {
+      const events = await eventsAfter(this.db, partner, this.lastEventId.get(partner) ?? 0);
+      const prov = await this.db.query<ProvenanceRow>(
+        `SELECT id::text AS id, partner, sequence::float8 AS sequence,
+                to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at,
+                payload_sha256, signer, (extract(epoch FROM applied_at) * 1000)::float8 AS applied_at
+           FROM exchanges WHERE partner = $1 AND applied_at IS NOT NULL`,
+        [partner],
+      );
+      loaded.push({ partner, events, prov });
+    }
+    const states = await listPartnerStates(this.db);
+    // From here on, synchronous: lookups see the index before or after, never between.
+    for (const { partner, events, prov } of loaded) {
+      let first = Infinity;
+      for (const p of prov) {
+        this.provenance.set(p.id, {
+          exchangeId: p.id,
+          sequence: p.sequence,
+          receivedAt: p.started_at,
+          payloadSha256: p.payload_sha256,
+          signer: p.signer,
+        });
+        first = Math.min(first, p.applied_at);
+      }
+      for (const e of events) this.add(e);
+      const last = events.at(-1);
+      if (last) this.lastEventId.set(partner, last.id);
+      this.setPartner(partner, first, states.find((s) => s.partner === partner));
+    }
+    this.loadedOnce = true;
+  }
+
+  private setPartner(partner: string, firstAppliedAt: number, state: Awaited<ReturnType<typeof listPartnerStates>>[number] | undefined): void {
+    if (!state || firstAppliedAt === Infinity) return;
+    const next = new Map(this.partnerData);
+    next.set(partner, {
+      firstAppliedAt,
+      lastGeneratedAt: state.lastGeneratedAt,
+      lastSuccessAt: state.lastSuccessAt === null ? null : Date.parse(state.lastSuccessAt),
+      lastSequence: state.lastSequence,
+      operatorCount: state.operatorCount,
+    });
+    this.partnerData = next;
+  }
+
+  private add(stored: OperatorEvent & { id: number }): void {
+    const { id: _id, ...event } = stored;
+    const key = `${event.partner}\u0000${event.partnerId}`;
+    let events = this.byOperator.get(key);
+    if (!events) {
+      events = [];
+      this.byOperator.set(key, events);
+    }
+    events.push(event);
+    // Every code the operator was ever known by resolves to the same history.
+    this.byCode.set(event.declaredCode, events);
+    for (const alias of event.aliases) this.byCode.set(alias, events);
+  }
+}

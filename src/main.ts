@@ -1,0 +1,230 @@
+// Wiring only: config → store → registry/catalog → index → pipeline → jobs → http.
+import type { Server } from 'node:http';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { loadCatalog } from './catalog/load.js';
+import type { Config } from './config.js';
+import { dateInZone } from './domain/dates.js';
+import { AppError } from './errors.js';
+import { Partners } from './exchange/partners.js';
+import { InboundPipeline } from './exchange/pipeline.js';
+import { partnerLockKey, PartnerSync } from './exchange/sync.js';
+import { createApp } from './http/app.js';
+import { Authenticator } from './http/auth.js';
+import { exchangeRoutes, type PartnerStatus } from './http/routes/exchanges.js';
+import { healthRoutes } from './http/routes/health.js';
+import { openApiRoutes } from './http/routes/openapi.js';
+import { recognitionRoutes } from './http/routes/recognition.js';
+import { registryRoutes } from './http/routes/registry.js';
+import { sandboxRoutes } from './http/routes/sandbox.js';
+import { Scheduler } from './jobs/scheduler.js';
+import { OperatorIndex } from './lookup/operator-index.js';
+import { LookupService } from './lookup/service.js';
+import { Registry, REGISTRY_CHANNEL } from './registry/registry.js';
+import { ensureSandboxKeys } from './sandbox/keys.js';
+import { SANDBOX_PARTNERS } from './sandbox/population.js';
+import { SandboxSimulator } from './sandbox/simulator.js';
+import type { Db } from './store/db.js';
+import { failInterruptedRuns, latestOutcomes } from './store/exchanges-repo.js';
+import { embeddedDbDir, openDb } from './store/open.js';
+
+export const PUBLISHED_CHANNEL = 'aeo_published';
+const SAFETY_REFRESH_MS = 30_000;
+
+export interface Gateway {
+  readonly url: string;
+  readonly db: Db;
+  readonly registry: Registry;
+  readonly partners: Partners;
+  readonly pipeline: InboundPipeline;
+  readonly sync: PartnerSync;
+  readonly lookup: LookupService;
+  readonly index: OperatorIndex;
+  readonly sandbox: SandboxSimulator | null;
+  /** Where generated sandbox keys were written, when they were. */
+  readonly sandboxKeysFile: string | null;
+  close(): Promise<void>;
+}
+
+/** Opens the services without HTTP (the CLI's import and lookup commands use this too). */
+export async function openServices(config: Readonly<Config>, logger: Logger) {
+  const db = await openDb({ databaseUrl: config.databaseUrl, embeddedDir: embeddedDbDir(config.dataDir) });
+  try {
+    const registry = await Registry.open(db, { dataFile: path.join(config.partnersDir, 'agreements.json'), schemasDir: config.schemasDir });
+    const defs = await loadCatalog(config.partnersDir, config.schemasDir);
+    const sandbox = config.sandbox ? SandboxSimulator.open(config.dataDir, config.timeZone) : null;
+    const extraAnchors = new Map<string, string>();
+    if (sandbox) for (const p of SANDBOX_PARTNERS) extraAnchors.set(p, sandbox.anchorDir(p));
+    const partners = Partners.load(defs, config.certsDir, extraAnchors);
+    const index = new OperatorIndex(db, partners.all().map((p) => p.def.code));
+    const lookup = new LookupService({ registry, partners, index, timeZone: config.timeZone });
+    const pipeline = new InboundPipeline({
+      db,
+      logger,
+      timeZone: config.timeZone,
+      partners,
+      registry,
+      onPublished: async (partner) => {
+        await index.refresh(partner);
+        await db.notify(PUBLISHED_CHANNEL, partner);
+      },
+    });
+    return { db, registry, partners, sandbox, index, lookup, pipeline };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}
+
+export async function startGateway(config: Readonly<Config>, logger: Logger): Promise<Gateway> {
+  const services = await openServices(config, logger);
+  const { db, registry, partners, sandbox, index, lookup, pipeline } = services;
+  const timers: NodeJS.Timeout[] = [];
+  let server: Server | null = null;
+  let ready = false;
+  const scheduler = { current: null as Scheduler | null };
+
+  try {
+    let keys = config.apiKeys;
+    let sandboxKeysFile: string | null = null;
+    if (keys.length === 0) {
+      const generated = ensureSandboxKeys(config.dataDir, partners.all().map((p) => p.def.code));
+      keys = generated.keys;
+      sandboxKeysFile = generated.file;
+      logger.info({ file: generated.file }, 'sandbox API keys are in this file (mode 0600)');
+    }
+    const auth = new Authenticator(keys);
+
+    // Runs a dead process left unfinished end FAILED, unless another process is running them now.
+    for (const p of partners.all()) {
+      await db.tryWithLock(partnerLockKey(p.def.code), () => failInterruptedRuns(db, p.def.code));
+    }
+    await index.refresh();
+    await db.listen(PUBLISHED_CHANNEL, (partner) => void index.refresh(partner).catch((err: unknown) => logger.error({ err }, 'index refresh failed')));
+    await db.listen(REGISTRY_CHANNEL, () => void registry.reload().catch((err: unknown) => logger.error({ err }, 'registry reload failed')));
+    // NOTIFY is best effort (a dropped connection loses it): refresh now and then regardless.
+    timers.push(setInterval(() => void index.refresh().catch(() => undefined), SAFETY_REFRESH_MS).unref());
+
+    let baseUrl = '';
+    const sync = new PartnerSync({
+      db,
+      logger,
+      partners,
+      pipeline,
+      pullUrlOf: (code) => {
+        const m = partners.get(code)?.def.manifest;
+        if (!m) return null;
+        if (config.sandbox && m.sandbox) return `${baseUrl}${m.sandbox.pullPath}`;
+        return m.pullUrl;
+      },
+    });
+    const today = (): string => dateInZone(Date.now(), config.timeZone);
+    const exchangeOf = (agreementId: string) => {
+      const p = partners.forAgreement(agreementId);
+      return p ? { partnerCode: p.def.code, enabled: p.def.manifest.enabled } : null;
+    };
+    const partnerStatuses = async (): Promise<PartnerStatus[]> => {
+      const outcomes = await latestOutcomes(db);
+      return partners.all().map((p) => {
+        const data = index.partner(p.def.code);
+        const freshnessMs = p.def.manifest.freshnessHours * 3_600_000;
+        return {
+          code: p.def.code,
+          agreementId: p.def.manifest.agreementId,
+          enabled: p.def.manifest.enabled,
+          lastSuccessAt: data?.lastSuccessAt == null ? null : new Date(data.lastSuccessAt).toISOString(),
+          lastSequence: data?.lastSequence ?? null,
+          operatorCount: data?.operatorCount ?? 0,
+          stale: data !== undefined && (data.lastSuccessAt === null || Date.now() - data.lastSuccessAt > freshnessMs),
+          nextRunAt: scheduler.current?.nextRunAt(p.def.code)?.toISOString() ?? null,
+          lastOutcome: outcomes.get(p.def.code) ?? null,
+        };
+      });
+    };
+
+    const app = createApp(logger, [
+      (r) => healthRoutes(r, { ready: async () => ready && index.loaded && (await db.query('SELECT 1 AS ok')).length === 1 }),
+      (r) => openApiRoutes(r),
+      (r) => registryRoutes(r, { auth, registry, today, exchangeOf }),
+      (r) => {
+        r.use('/v1/recognition', (_req, res, next) => {
+          if (ready) return next();
+          res.status(503).json({ error: { code: 'NOT_READY', message: 'The lookup index is still loading.' } });
+        });
+        recognitionRoutes(r, auth, lookup);
+      },
+      (r) =>
+        exchangeRoutes(r, {
+          auth,
+          db,
+          partners,
+          pipeline,
+          partnerStatuses,
+          syncNow: async (code) => {
+            const run = await sync.sync(code, 'manual');
+            if (run === null) throw new AppError('CONFLICT', `A sync of ${code} is already running.`);
+            return run;
+          },
+        }),
+      ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxRoutes(r, sandbox)] : []),
+    ]);
+
+    const listening = app.listen(config.port, config.host);
+    server = listening;
+    await new Promise<void>((resolve, reject) => {
+      listening.once('listening', resolve);
+      listening.once('error', reject);
+    });
+    const address = listening.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    baseUrl = `http://127.0.0.1:${port}`;
+    logger.info({ port, sandbox: config.sandbox, engine: db.engine }, 'gateway listening');
+
+    if (config.syncOnStart) {
+      for (const p of partners.all()) {
+        if (!p.def.manifest.enabled) continue;
+        try {
+          const run = await sync.sync(p.def.code, 'startup');
+          logger.info({ partner: p.def.code, outcome: run?.outcome ?? 'SKIPPED' }, 'startup sync');
+        } catch (err) {
+          logger.warn({ err, partner: p.def.code }, 'startup sync not possible');
+        }
+      }
+    }
+    const jobs = new Scheduler(sync, config.timeZone, logger);
+    jobs.start(
+      partners
+        .all()
+        .filter((p) => p.def.manifest.enabled && (p.def.manifest.pullUrl !== null || (config.sandbox && p.def.manifest.sandbox)))
+        .map((p) => ({ partner: p.def.code, expression: p.def.manifest.schedule })),
+    );
+    scheduler.current = jobs;
+    ready = true;
+    logger.info({ operators: index.operatorCount }, 'gateway ready');
+
+    return {
+      url: baseUrl,
+      ...services,
+      sync,
+      sandboxKeysFile,
+      async close() {
+        ready = false;
+        for (const t of timers) clearInterval(t);
+        await scheduler.current?.stop();
+        await new Promise<void>((resolve) => {
+          listening.close(() => resolve());
+          listening.closeIdleConnections();
+        });
+        // Let a running exchange finish (it is one transaction either way), then close the store.
+        const deadline = Date.now() + 30_000;
+        while (pipeline.busy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        await db.close();
+      },
+    };
+  } catch (err) {
+    for (const t of timers) clearInterval(t);
+    server?.close();
+    await db.close();
+    throw err;
+  }
+}

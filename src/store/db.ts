@@ -1,0 +1,26 @@
+// The one database port. Two engines implement it: a PostgreSQL server through `pg`, or embedded PGlite.
+// Repositories write plain SQL that both run; results use only text, int4, float8, bool and jsonb
+// columns so both drivers return the same JavaScript values.
+
+export type Row = Record<string, unknown>;
+
+export interface Queryable {
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs several statements (migrations); no parameters. */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Queryable {
+  readonly engine: 'pg' | 'pglite';
+  /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Subscribes to NOTIFY on a channel; returns the unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  /**
+   * Runs `fn` holding a session-level advisory lock, or returns `{ acquired: false }` at once when
+   * another session (process) holds it. Same-process callers are serialised by the caller.
+   */
+  tryWithLock<T>(key: number, fn: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }>;
+  close(): Promise<void>;
+}

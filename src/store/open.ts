@@ -1,0 +1,34 @@
+// Chooses the engine from the configuration and brings the schema up to date.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Db } from './db.js';
+import { migrate } from './migrate.js';
+import { openPgDb } from './pg-engine.js';
+import { openPgliteDb } from './pglite-engine.js';
+
+export interface StoreOptions {
+  databaseUrl: string | null;
+  /** Directory for the embedded database; null → in memory (tests). */
+  embeddedDir: string | null;
+}
+
+export async function openDb(opts: StoreOptions): Promise<Db> {
+  let db: Db;
+  if (opts.databaseUrl !== null) {
+    db = await openPgDb(opts.databaseUrl);
+  } else {
+    if (opts.embeddedDir !== null) mkdirSync(opts.embeddedDir, { recursive: true });
+    db = await openPgliteDb(opts.embeddedDir);
+  }
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return db;
+}
+
+export function embeddedDbDir(dataDir: string): string {
+  return path.join(dataDir, 'pglite');
+}

@@ -1,0 +1,71 @@
+// Embedded engine: PostgreSQL compiled to WebAssembly, in one directory (or in memory for tests).
+import { PGlite } from '@electric-sql/pglite';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Db, Queryable, Row } from './db.js';
+
+/** Two processes on one PGlite directory would corrupt it: a lock file with the owner's pid stops the second. */
+function lockDirectory(dataDir: string): () => void {
+  const file = path.join(dataDir, '..', path.basename(dataDir) + '.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch {
+      const owner = Number(readFileSync(file, 'utf8'));
+      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+        throw new Error(`The embedded database ${dataDir} is in use by process ${owner}; stop it or use its HTTP API.`);
+      }
+      rmSync(file, { force: true }); // left by a process that died
+    }
+  }
+  throw new Error(`Cannot lock the embedded database ${dataDir}.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** `dataDir` null → in memory. PGlite holds its directory exclusively: one process per directory. */
+export async function openPgliteDb(dataDir: string | null): Promise<Db> {
+  const release = dataDir === null ? () => undefined : lockDirectory(dataDir);
+  let db: PGlite;
+  try {
+    db = dataDir === null ? await PGlite.create() : await PGlite.create(dataDir);
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const toQueryable = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+    query: async <T extends Row>(sql: string, params?: readonly unknown[]) =>
+      (await q.query<T>(sql, params as unknown[] | undefined)).rows,
+    exec: async (sql: string) => {
+      await q.exec(sql);
+    },
+  });
+  const base = toQueryable(db);
+  return {
+    engine: 'pglite',
+    query: base.query,
+    exec: base.exec,
+    transaction: (fn) => db.transaction((tx) => fn(toQueryable(tx))),
+    listen: async (channel, onPayload) => {
+      const unlisten = await db.listen(channel, onPayload);
+      return () => unlisten();
+    },
+    async notify(channel, payload) {
+      await db.query('SELECT pg_notify($1, $2)', [channel, payload]);
+    },
+    // One process owns the directory, so there is no other session to exclude.
+    tryWithLock: async (_key, fn) => ({ acquired: true, value: await fn() }),
+    close: async () => {
+      await db.close();
+      release();
+    },
+  };
+}
