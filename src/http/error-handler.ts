@@ -3,15 +3,16 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError, errorBody, isAppError } from '../errors.js';
 
-interface BodyParserError {
+interface HttpLikeError {
   type?: string;
   status?: number;
+  expose?: boolean;
 }
 
-/** Errors thrown by express's body parsers, turned into catalogue errors. */
-function fromBodyParser(err: unknown): AppError | null {
+/** Client errors raised by express itself (body parsers, URL decoding), turned into catalogue errors. */
+function fromExpress(err: unknown): AppError | null {
   if (typeof err !== 'object' || err === null) return null;
-  const type = (err as BodyParserError).type;
+  const { type, status, expose } = err as HttpLikeError;
   switch (type) {
     case 'entity.too.large':
       return new AppError('PAYLOAD_TOO_LARGE');
@@ -25,13 +26,20 @@ function fromBodyParser(err: unknown): AppError | null {
     case 'stream.encoding.set':
       return new AppError('BAD_REQUEST', 'The request body was incomplete or inconsistent.');
     default:
-      return null;
+      break;
   }
+  // Other http-errors raised for a client's mistake (e.g. a path that does not URL-decode).
+  if ((expose === true || err instanceof URIError) && typeof status === 'number' && status >= 400 && status < 500) {
+    if (status === 413) return new AppError('PAYLOAD_TOO_LARGE');
+    if (status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE');
+    return new AppError('BAD_REQUEST', 'The request could not be read.');
+  }
+  return null;
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
-    const appError = isAppError(err) ? err : fromBodyParser(err);
+    const appError = isAppError(err) ? err : fromExpress(err);
     if (appError) {
       if (!res.headersSent) res.status(appError.status).json(errorBody(appError.code, appError.message));
       return;
