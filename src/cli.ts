@@ -45,7 +45,7 @@ async function serve(config: Readonly<Config>): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 }
 
-async function withServices<T>(config: Readonly<Config>, fn: (s: Awaited<ReturnType<typeof openServices>>) => Promise<T>): Promise<T> {
+async function withServices<T>(config: Readonly<Config>, fn: (s: Awaited<ReturnType<typeof openServices>>) => T | Promise<T>): Promise<T> {
   // Commands print their own output; logs go to stderr and only when something is wrong.
   const logger = pino({ level: 'warn' }, pino.destination(2));
   const services = await openServices(config, logger);
@@ -71,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
       return -1; // keeps running
     case 'agreements': {
       const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } } });
-      return withServices(config, async ({ registry, partners }) => {
+      return withServices(config, ({ registry, partners }) => {
         const today = new Date().toISOString().slice(0, 10);
         const view = agreementListView(registry.snapshot().agreements, today, (id) => {
           const p = partners.forAgreement(id);
@@ -110,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
         out('Usage: aeo-gateway lookup CODE [--date YYYY-MM-DD] [--json]');
         return 2;
       }
-      return withServices(config, async ({ lookup }) => {
+      return withServices(config, ({ lookup }) => {
         const now = Date.now();
         const answer = lookup.recognise(code, values.date ?? lookup.today(now), now, now);
         if (values.json) out(JSON.stringify(answer, null, 2));

@@ -206,8 +206,8 @@ function describeList(result: RunResult, list: DecodedList): void {
 }
 
 function problemsOf(err: AppError | null): RunResult['problems'] {
-  const details = err?.details as { problems?: RunResult['problems'] } | undefined;
-  return Array.isArray(details?.problems) ? details.problems : [];
+  const problems = (err?.details as { problems?: unknown } | undefined)?.problems;
+  return Array.isArray(problems) ? (problems as RunResult['problems']) : [];
 }
 
 const countsForInvalid = (invalid: number): RunResult['counts'] => ({

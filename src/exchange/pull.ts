@@ -31,8 +31,9 @@ export async function pullList(url: string, opts: PullOptions): Promise<InboundM
     },
     headers: { accept: 'application/xml, application/json' },
   });
-  request.on('downloadProgress', (progress: { transferred: number }) => {
-    if (progress.transferred > maxBytes) request.cancel('too large');
+  // Stop downloading as soon as the body is over the partner's limit.
+  void request.on('downloadProgress', (progress: { transferred: number }) => {
+    if (progress.transferred > maxBytes) void request.cancel('too large');
   });
   try {
     const res = await request;

@@ -124,7 +124,8 @@ export class OperatorIndex {
   }
 
   private add(stored: OperatorEvent & { id: number }): void {
-    const { id: _id, ...event } = stored;
+    const { id, ...event } = stored;
+    void id; // the store's id orders refreshes; the index keeps the event itself
     const key = `${event.partner}\u0000${event.partnerId}`;
     let events = this.byOperator.get(key);
     if (!events) {

@@ -5,9 +5,9 @@
 export type Row = Record<string, unknown>;
 
 export interface Queryable {
-  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  query: <T extends Row = Row>(sql: string, params?: readonly unknown[]) => Promise<T[]>;
   /** Runs several statements (migrations); no parameters. */
-  exec(sql: string): Promise<void>;
+  exec: (sql: string) => Promise<void>;
 }
 
 export interface Db extends Queryable {

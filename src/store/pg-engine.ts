@@ -61,8 +61,9 @@ export async function openPgDb(connectionString: string): Promise<Db> {
         await client.query(`LISTEN "${channel.replace(/"/g, '')}"`);
       }
       set.add(onPayload);
-      return async () => {
+      return () => {
         set.delete(onPayload);
+        return Promise.resolve();
       };
     },
     async notify(channel, payload) {

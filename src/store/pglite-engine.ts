@@ -48,11 +48,11 @@ export async function openPgliteDb(dataDir: string | null): Promise<Db> {
       await q.exec(sql);
     },
   });
-  const base = toQueryable(db);
+  const { query, exec } = toQueryable(db);
   return {
     engine: 'pglite',
-    query: base.query,
-    exec: base.exec,
+    query,
+    exec,
     transaction: (fn) => db.transaction((tx) => fn(toQueryable(tx))),
     listen: async (channel, onPayload) => {
       const unlisten = await db.listen(channel, onPayload);

@@ -39,7 +39,7 @@ function batchBody(req: Request): { codes: string[]; date?: unknown; asKnownAt?:
     throw new AppError('INVALID_BODY', `codes must be an array of 1 to ${MAX_BATCH} strings.`);
   }
   if (!codes.every((c) => typeof c === 'string')) throw new AppError('INVALID_BODY', 'Every code must be a string.');
-  return { codes: codes as string[], date, asKnownAt };
+  return { codes, date, asKnownAt };
 }
 
 export function recognitionRoutes(router: Router, auth: Authenticator, service: LookupService): void {
