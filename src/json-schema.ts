@@ -4,14 +4,15 @@ import Ajv2020Module from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 
-// The CommonJS default exports arrive wrapped under NodeNext.
-const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
-const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
+// CommonJS packages: under NodeNext the default import is `module.exports`, whose `.default` is the export.
+const Ajv2020 = Ajv2020Module.default;
+const addFormats = addFormatsModule.default;
 
 export type Ajv = InstanceType<typeof Ajv2020>;
 
-export function createAjv(): Ajv {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, useDefaults: false });
+/** An ajv instance as every schema here wants it: strict, draft 2020-12, with formats. */
+export function createAjv(allErrors = true, useDefaults = false): Ajv {
+  const ajv = new Ajv2020({ strict: true, allErrors, allowUnionTypes: true, useDefaults });
   addFormats(ajv);
   return ajv;
 }

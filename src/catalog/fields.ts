@@ -1,7 +1,7 @@
 // Field specs of the mapping language compiled into readers: pointer, template or value map.
 // A reader returns the text found, undefined when there is none, or a FieldFault (never throws),
 // so mapping 100 000 records allocates nothing per field beyond the strings themselves.
-import { compilePointer, getAt, isJsonPointer, type JsonPointer, type PointerKeys } from './pointer.js';
+import { compileGetter, compilePointer, isJsonPointer, type JsonPointer } from './pointer.js';
 import type { FieldSpec, Template } from './types.js';
 
 export class FieldFault {
@@ -28,8 +28,8 @@ function textOf(value: unknown): FieldValue {
 }
 
 export function pointerReader(pointer: JsonPointer): FieldReader {
-  const keys = compilePointer(pointer);
-  return { path: pointer, read: (node) => textOf(getAt(node, keys)) };
+  const get = compileGetter(compilePointer(pointer));
+  return { path: pointer, read: (node) => textOf(get(node)) };
 }
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
@@ -47,22 +47,22 @@ export function parseTemplate(template: Template): { literals: string[]; pointer
     last = match.index + match[0].length;
   }
   literals.push(template.slice(last));
-  if (pointers.length === 0) throw new Error(`template "${template}" has no {pointer} placeholder`);
   if (literals.some((l) => l.includes('{') || l.includes('}'))) throw new Error(`template "${template}" has an unmatched brace`);
+  if (pointers.length === 0) throw new Error(`template "${template}" has no {pointer} placeholder`);
   return { literals, pointers };
 }
 
 /** Any placeholder without a value makes the whole result "no value" (so `HK` alone is never produced). */
 export function templateReader(template: Template): FieldReader {
   const { literals, pointers } = parseTemplate(template);
-  const keys: PointerKeys[] = pointers.map(compilePointer);
+  const getters = pointers.map((p) => compileGetter(compilePointer(p)));
   const head = literals[0] ?? '';
   return {
     path: pointers[0] ?? '',
     read(node) {
       let out = head;
-      for (let i = 0; i < keys.length; i++) {
-        const text = textOf(getAt(node, keys[i] ?? []));
+      for (let i = 0; i < getters.length; i++) {
+        const text = textOf(getters[i]?.(node));
         if (text === undefined || text instanceof FieldFault) return text;
         out += text + (literals[i + 1] ?? '');
       }
@@ -73,12 +73,12 @@ export function templateReader(template: Template): FieldReader {
 
 /** The value at `from` looked up in `map` (a Map: partner words can never hit Object.prototype). */
 export function valueMapReader(from: JsonPointer, map: Readonly<Record<string, string>>): FieldReader {
-  const keys = compilePointer(from);
+  const get = compileGetter(compilePointer(from));
   const table = new Map(Object.entries(map));
   return {
     path: from,
     read(node) {
-      const text = textOf(getAt(node, keys));
+      const text = textOf(get(node));
       if (text === undefined || text instanceof FieldFault) return text;
       return table.get(text) ?? NO_MAPPING;
     },

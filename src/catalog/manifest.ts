@@ -5,7 +5,8 @@ import { validate as isValidCron } from 'node-cron';
 import manifestSchema from '../../schemas/partner-manifest.schema.json' with { type: 'json' };
 import { compileMapping } from './map.js';
 import type { PartnerManifest } from './types.js';
-import { createAjv, errorPath } from './validate.js';
+import { createAjv } from '../json-schema.js';
+import { errorPath } from './validate.js';
 
 export type ManifestResult = { ok: true; manifest: PartnerManifest } | { ok: false; problems: string[] };
 

@@ -2,15 +2,21 @@
 // Everything partner-specific is in the manifest's `mapping`; nothing here knows a partner.
 import { normaliseCode } from '../domain/codes.js';
 import type { IsoDate, ListHeader, ListKind, OperatorRecord, OperatorStatus } from '../domain/types.js';
-import { fieldReader, FieldFault, pointerReader, templateReader, type FieldReader } from './fields.js';
+import { fieldReader, FieldFault, parseTemplate, pointerReader, templateReader, type FieldReader } from './fields.js';
 import { compilePointer, getAt, type JsonPointer, type PointerKeys } from './pointer.js';
 import { ProblemList, type Problem } from './problems.js';
-import type { MappingSpec } from './types.js';
+import type { FieldSpec, MappingSpec } from './types.js';
 
 const STATUSES: ReadonlySet<string> = new Set<OperatorStatus>(['VALID', 'SUSPENDED', 'REVOKED']);
 const KINDS: ReadonlySet<string> = new Set<ListKind>(['FULL', 'DELTA']);
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DIGITS = /^\d+$/;
+// Already what normaliseCode would return (upper-case letters, digits, `/`): skip its three passes.
+const CANONICAL_CODE = /^[A-Z0-9/]+$/;
+
+function normalise(code: string): string {
+  return CANONICAL_CODE.test(code) ? code : normaliseCode(code);
+}
 
 interface CompiledCheck {
   kind: 'economyOf';
@@ -36,6 +42,11 @@ export interface CompiledMapping {
     readonly validUntil: FieldReader | null;
   };
   readonly checks: readonly CompiledCheck[];
+  /**
+   * The declared code is built from the partnerId alone (`HK{/aeoNumber}` with partnerId `/aeoNumber`):
+   * equal partnerIds give equal codes, so the code check alone finds repeats (one hash set less).
+   */
+  readonly partnerIdInCode: boolean;
 }
 
 /** Throws an Error naming the bad part (a pointer, template or map value) when the mapping is not usable. */
@@ -73,7 +84,15 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
       validUntil: r.validUntil === undefined || r.validUntil === null ? null : fieldReader(r.validUntil),
     },
     checks: spec.checks.map((check) => ({ kind: check.kind, reader: pointerReader(check.pointer) })),
+    partnerIdInCode: codeDependsOnlyOn(r.declaredCode, r.partnerId),
   };
+}
+
+function codeDependsOnlyOn(code: FieldSpec, partnerId: FieldSpec): boolean {
+  if (typeof partnerId !== 'string') return false;
+  if (typeof code === 'string') return code === partnerId;
+  if (!('template' in code)) return false;
+  return parseTemplate(code.template).pointers.every((p) => p === partnerId);
 }
 
 export interface MapOptions {
@@ -94,7 +113,10 @@ export interface MappedMessage {
   problems: Problem[];
 }
 
-/** Map a parsed, schema-valid message. Pure and total: faults become problems, never exceptions. */
+/**
+ * Map a parsed, schema-valid message. Pure; every fault in the message becomes a problem (only a
+ * caller's mistake, a fixed fallbackDate that is not YYYY-MM-DD, throws).
+ */
 export function mapMessage(parsed: unknown, mapping: CompiledMapping, options: MapOptions): MappedMessage {
   const problems = new ProblemList();
   const header = mapHeader(parsed, mapping, problems);
@@ -109,19 +131,55 @@ export function mapMessage(parsed: unknown, mapping: CompiledMapping, options: M
     problems.add(null, mapping.header.recordCount.path, `says ${header.recordCount} records but the list holds ${list.length}`);
   }
   const economyOf = economyFunction(options.economyAliases ?? {});
-  const records: OperatorRecord[] = [];
-  const byPartnerId = new Map<string, number>();
-  const byCode = new Map<string, number>();
+  const kept: Kept = { records: [], indexes: [] };
+  // Sets, not Maps: one hash operation per key; the earlier record is looked up only for a problem.
+  const partnerIds = new Set<string>();
+  const codes = new Set<string>();
+  const r = mapping.record;
+  const aliasPath = r.aliases[0]?.path ?? '';
   for (let i = 0; i < list.length; i++) {
     const record = mapRecord(list[i] as unknown, i, mapping, fallbackDate, economyOf, problems);
     if (record === null) continue;
-    if (claim(byPartnerId, record.partnerId, i, mapping.record.partnerId.path, problems)) continue;
-    if (claim(byCode, record.declaredCode, i, mapping.record.declaredCode.path, problems)) continue;
-    const aliasPath = mapping.record.aliases[0]?.path ?? '';
-    if (record.aliases.some((alias) => claim(byCode, alias, i, aliasPath, problems))) continue;
-    records.push(record);
+    if (!mapping.partnerIdInCode && isRepeat(partnerIds, record.partnerId)) {
+      repeated(problems, kept, i, r.partnerId.path, (other) => other.partnerId === record.partnerId);
+      continue;
+    }
+    if (isRepeat(codes, record.declaredCode)) {
+      repeated(problems, kept, i, r.declaredCode.path, (other) => hasCode(other, record.declaredCode));
+      continue;
+    }
+    const repeatedAlias = record.aliases.find((alias) => isRepeat(codes, alias));
+    if (repeatedAlias !== undefined) {
+      repeated(problems, kept, i, aliasPath, (other) => hasCode(other, repeatedAlias));
+      continue;
+    }
+    kept.records.push(record);
+    kept.indexes.push(i);
   }
-  return { header, records, problems: problems.items };
+  return { header, records: kept.records, problems: problems.items };
+}
+
+/** Adds `key`; true when it was there already. */
+function isRepeat(seen: Set<string>, key: string): boolean {
+  const size = seen.size;
+  seen.add(key);
+  return seen.size === size;
+}
+
+function hasCode(record: OperatorRecord, code: string): boolean {
+  return record.declaredCode === code || record.aliases.includes(code);
+}
+
+/** Records kept so far, with their index in the message (records with problems are not kept). */
+interface Kept {
+  records: OperatorRecord[];
+  indexes: number[];
+}
+
+function repeated(problems: ProblemList, kept: Kept, i: number, path: string, same: (r: OperatorRecord) => boolean): void {
+  if (problems.full) return; // the search below is only worth it for a problem that is kept
+  const earlier = kept.indexes[kept.records.findIndex(same)];
+  problems.add(i, path, `repeats the code of ${earlier === undefined ? 'an earlier record' : `record ${earlier}`}`);
 }
 
 function resolveFallbackDate(
@@ -144,17 +202,6 @@ function resolveFallbackDate(
   if (DATE.test(date)) return date;
   problems.add(null, path, 'is not a date-time the gateway can read');
   return undefined;
-}
-
-/** Remember `key` for record `i`; true (and a problem) when an earlier record already has it. */
-function claim(seen: Map<string, number>, key: string, i: number, path: string, problems: ProblemList): boolean {
-  const earlier = seen.get(key);
-  if (earlier !== undefined && earlier !== i) {
-    problems.add(i, path, `repeats the code of record ${earlier}`);
-    return true;
-  }
-  seen.set(key, i);
-  return false;
 }
 
 function economyFunction(aliases: Readonly<Record<string, string>>): (code: string) => string {
@@ -230,16 +277,17 @@ function mapRecord(
   const m = mapping.record;
   const partnerId = required(m.partnerId, node, i, problems);
   const rawCode = required(m.declaredCode, node, i, problems);
+  const declaredCode = rawCode === undefined ? undefined : normalise(rawCode);
   const name = required(m.name, node, i, problems);
   const tier = required(m.tier, node, i, problems);
   const status = required(m.status, node, i, problems) as OperatorStatus | undefined;
   const partnerStatus = required(m.partnerStatus, node, i, problems);
   const statusSince = dateField(m.statusSince, node, fallbackDate, i, problems);
   const validUntil = dateField(m.validUntil, node, null, i, problems);
-  const aliases = mapAliases(m.aliases, node, i, problems);
+  const aliases = mapAliases(m.aliases, node, i, declaredCode, problems);
   if (
     partnerId === undefined ||
-    rawCode === undefined ||
+    declaredCode === undefined ||
     name === undefined ||
     tier === undefined ||
     status === undefined ||
@@ -250,7 +298,6 @@ function mapRecord(
   ) {
     return null;
   }
-  const declaredCode = normaliseCode(rawCode);
   if (declaredCode === '') {
     problems.add(i, m.declaredCode.path, 'gives an empty declared code');
     return null;
@@ -266,7 +313,7 @@ function mapRecord(
   return {
     partnerId,
     declaredCode,
-    aliases: aliases.filter((alias, a) => alias !== declaredCode && aliases.indexOf(alias) === a),
+    aliases,
     name,
     tier,
     status,
@@ -276,8 +323,8 @@ function mapRecord(
   };
 }
 
-/** Normalised alias codes; templates without a value are skipped; null after a problem. */
-function mapAliases(readers: readonly FieldReader[], node: unknown, i: number, problems: ProblemList): string[] | null {
+/** Normalised alias codes, without empties, repeats or the declared code itself; null after a problem. */
+function mapAliases(readers: readonly FieldReader[], node: unknown, i: number, declaredCode: string | undefined, problems: ProblemList): string[] | null {
   const out: string[] = [];
   for (const reader of readers) {
     const value = reader.read(node);
@@ -286,8 +333,8 @@ function mapAliases(readers: readonly FieldReader[], node: unknown, i: number, p
       return null;
     }
     if (value === undefined) continue;
-    const code = normaliseCode(value);
-    if (code !== '') out.push(code);
+    const code = normalise(value);
+    if (code !== '' && code !== declaredCode && !out.includes(code)) out.push(code);
   }
   return out;
 }

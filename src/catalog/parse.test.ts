@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import { parsePayload } from './parse.js';
-import { bytesOf, euXml } from './samples.fixture.js';
+import { bytesOf, EU_SAMPLE_OPERATOR as EU_OPERATOR, euXml } from './samples.fixture.js';
 
 const EU_XML = { namespace: 'urn:aeo-mra:eu:aeo-list:1', root: 'AEOList', arrays: ['/Operator'] };
 
@@ -37,6 +37,12 @@ describe('parsePayload, JSON', () => {
 
   it('refuses an empty body', async () => {
     await malformed(parsePayload(Buffer.alloc(0), 'json'));
+  });
+
+  it('survives very deep nesting (no stack overflow)', async () => {
+    const depth = 200_000;
+    const parsed = await parsePayload(bytesOf(`{"x":${'['.repeat(depth)}${']'.repeat(depth)}}`), 'json');
+    expect(parsed).toHaveProperty('x');
   });
 
   it('keeps a __proto__ key as data, never as a prototype', async () => {
@@ -117,6 +123,14 @@ describe('parsePayload, XML', () => {
     await malformed(parseXml(`${euXml()}<AEOList xmlns="urn:aeo-mra:eu:aeo-list:1"/>`));
   });
 
+  it('survives very deep element nesting, prefixed or not', async () => {
+    const depth = 100_000;
+    const body = `${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}`;
+    await expect(parseXml(`<AEOList xmlns="urn:aeo-mra:eu:aeo-list:1">${body}</AEOList>`)).resolves.toHaveProperty('a');
+    const prefixed = `<e:AEOList xmlns:e="urn:aeo-mra:eu:aeo-list:1">${body.replace(/<(\/?)a>/g, '<$1e:a>')}</e:AEOList>`;
+    await expect(parseXml(prefixed)).resolves.toHaveProperty('a');
+  });
+
   it('refuses unknown entity references', async () => {
     await malformed(parseXml('<AEOList xmlns="urn:aeo-mra:eu:aeo-list:1"><Operator>&nope;</Operator></AEOList>'));
   });
@@ -144,17 +158,3 @@ describe('parsePayload, XML', () => {
     expect(performance.now() - started).toBeLessThan(10_000);
   });
 });
-
-const EU_OPERATOR = {
-  EORI: 'DE123456789012345',
-  AuthorisationNumber: 'DEAEOF00025/08',
-  AuthorisationType: 'AEOF',
-  Status: 'VALID',
-  StatusDate: '2019-03-01',
-  EffectiveDate: '2019-03-01',
-  Name: 'Beispiel Logistik GmbH',
-  Street: 'Hauptstr. 1',
-  PostalCode: '10115',
-  City: 'Berlin',
-  Country: 'DE',
-};

@@ -46,6 +46,19 @@ export function getAt(value: unknown, keys: PointerKeys): unknown {
   return current;
 }
 
+/**
+ * A reader for one pointer. The one-key case (most record fields) skips the loop; objects only, so
+ * an array on the way falls back to getAt.
+ */
+export function compileGetter(keys: PointerKeys): (value: unknown) => unknown {
+  const [only] = keys;
+  if (keys.length !== 1 || only === undefined) return (value) => getAt(value, keys);
+  return (value) => {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return getAt(value, keys);
+    return Object.hasOwn(value, only) ? (value as Record<string, unknown>)[only] : undefined;
+  };
+}
+
 /** Index `i` of the array at `arrayPointer` when `pointer` lies inside it, with the rest of the pointer. */
 export function splitAtArray(pointer: string, arrayPointer: string): { index: number; rest: string } | null {
   const prefix = `${arrayPointer}/`;

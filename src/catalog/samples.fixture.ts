@@ -1,5 +1,6 @@
 // Contract 6.3 sample messages, as builders the catalog tests vary (record counts, bad fields).
 // Test support only: nothing in the gateway imports this file.
+import { fileURLToPath } from 'node:url';
 
 export interface EuOperatorXml {
   EORI: string;
@@ -54,6 +55,19 @@ export function euXml(operators: readonly EuOperatorXml[] = [EU_SAMPLE_OPERATOR]
          kind="FULL" generatedAt="2026-11-20T02:00:00Z" recordCount="${recordCount}">
 ${operators.map(euOperatorXml).join('')}</AEOList>
 `;
+}
+
+/** What parsePayload returns for euXml(operators): builds big lists without paying for XML parsing. */
+export function euParsed(operators: readonly EuOperatorXml[], recordCount: number = operators.length): Record<string, unknown> {
+  return {
+    sender: 'EU',
+    receiver: 'CN',
+    sequence: '1042',
+    kind: 'FULL',
+    generatedAt: '2026-11-20T02:00:00Z',
+    recordCount: String(recordCount),
+    Operator: operators.map(({ Street, PostalCode, City, Country, ...rest }) => ({ ...rest, Address: { Street, PostalCode, City, Country } })),
+  };
 }
 
 /** `n` distinct valid EU operators (DE EORIs), for volume tests. */
@@ -129,5 +143,5 @@ export const bytesOf = (text: string): Buffer => Buffer.from(text, 'utf8');
 export const jsonBytes = (value: unknown): Buffer => Buffer.from(JSON.stringify(value), 'utf8');
 
 /** The repository's own partners/ and schemas/ directories. */
-export const REPO_PARTNERS_DIR = new URL('../../partners/', import.meta.url).pathname;
-export const REPO_SCHEMAS_DIR = new URL('../../schemas/', import.meta.url).pathname;
+export const REPO_PARTNERS_DIR = fileURLToPath(new URL('../../partners/', import.meta.url));
+export const REPO_SCHEMAS_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));

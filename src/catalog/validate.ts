@@ -4,26 +4,14 @@
 // thousands of error objects. So: one fast pass without allErrors answers "valid?" (the usual case);
 // only when it fails, the envelope (records replaced by `true`) and then the records one by one are
 // checked with allErrors, stopping at MAX_PROBLEMS.
-import Ajv2020Module, { type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { createAjv } from '../json-schema.js';
 import { compilePointer, escapePointerToken, getAt, splitAtArray, type JsonPointer, type PointerKeys } from './pointer.js';
 import { ProblemList, type Problem } from './problems.js';
-
-// CommonJS packages: under NodeNext the default import is `module.exports`, whose `.default` is the export.
-const Ajv2020 = Ajv2020Module.default;
-const addFormats = addFormatsModule.default;
-type Ajv = InstanceType<typeof Ajv2020>;
 
 export type PayloadValidator = (parsed: unknown) => Problem[];
 
 type SchemaObject = Record<string, unknown>;
-
-/** An ajv instance as every schema here wants it: strict, draft 2020-12, with formats. */
-export function createAjv(allErrors: boolean, useDefaults = false): Ajv {
-  const ajv = new Ajv2020({ strict: true, allErrors, allowUnionTypes: true, useDefaults });
-  addFormats(ajv);
-  return ajv;
-}
 
 const RECORD_KEY = 'urn:aeo-gateway:payload';
 
