@@ -144,7 +144,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
 
     const app = createApp(logger, [
       (r) => healthRoutes(r, { ready: async () => ready && index.loaded && (await db.query('SELECT 1 AS ok')).length === 1 }),
-      (r) => openApiRoutes(r),
+      (r) => openApiRoutes(r, auth),
       (r) => registryRoutes(r, { auth, registry, today, exchangeOf }),
       (r) => {
         r.use('/v1/recognition', (_req, res, next) => {

@@ -62,7 +62,8 @@ export function diffList(
   }
   if (kind === 'FULL') {
     for (const before of current) {
-      if (listed.has(before.partnerId) || isRemoval(before)) continue;
+      // Already revoked (by the partner, or by an earlier list): leaving the list changes nothing.
+      if (listed.has(before.partnerId) || before.status === 'REVOKED') continue;
       counts.removed++;
       changes.push({
         partnerId: before.partnerId,

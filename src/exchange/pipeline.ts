@@ -192,7 +192,7 @@ export class InboundPipeline {
     result.reason = code;
     result.reasonMessage = appError?.message ?? 'The run failed unexpectedly; nothing was applied.';
     result.problems = problemsOf(appError);
-    result.counts ??= result.problems.length > 0 ? countsForInvalid(result.problems.length) : null;
+    result.counts ??= result.problems.length > 0 ? countsForInvalid(result.problems) : null;
     await finishRun(this.deps.db, id, result, this.now());
     this.deps.logger.warn({ exchangeId: id, outcome: result.outcome, reason: code }, 'exchange not applied');
     return (await getRun(this.deps.db, id))!;
@@ -210,11 +210,12 @@ function problemsOf(err: AppError | null): RunResult['problems'] {
   return Array.isArray(problems) ? (problems as RunResult['problems']) : [];
 }
 
-const countsForInvalid = (invalid: number): RunResult['counts'] => ({
+/** Invalid = records with at least one problem (of the first 100 problems kept). */
+const countsForInvalid = (problems: RunResult['problems']): RunResult['counts'] => ({
   received: 0,
   added: 0,
   changed: 0,
   removed: 0,
   unchanged: 0,
-  invalid,
+  invalid: new Set(problems.filter((p) => p.record !== null).map((p) => p.record)).size,
 });

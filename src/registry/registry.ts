@@ -39,7 +39,7 @@ function assertNoSharedEconomy(agreements: readonly Agreement[]): void {
     for (const e of [...a.economies, ...Object.keys(a.economyAliases)]) {
       const other = owner.get(e);
       if (other !== undefined && other !== a.id) {
-        throw new AppError('CONFLICT', `Economy ${e} is already covered by agreement ${other}.`);
+        throw new AppError('CONFLICT', `Economy ${e} would be covered by two agreements, ${other} and ${a.id}.`);
       }
       owner.set(e, a.id);
     }

@@ -48,11 +48,11 @@ describe('two gateways sharing one PostgreSQL', () => {
         pipeline: gw.gateway.pipeline,
         pullUrlOf: () => url,
       });
-    const before = (await api(`${reader.url}/v1/exchanges?partner=HK&limit=500`, reader.keys.lookup)).body.exchanges.length;
+    const before = (await api(`${reader.url}/v1/exchanges?partner=HK&limit=500`, reader.keys.admin)).body.exchanges.length;
     const [a, b] = await Promise.all([syncOf(writer).sync('HK', 'schedule'), syncOf(reader).sync('HK', 'schedule')]);
     const ran = [a, b].filter((r) => r !== null);
     expect(ran).toHaveLength(1);
-    const after = (await api(`${reader.url}/v1/exchanges?partner=HK&limit=500`, reader.keys.lookup)).body.exchanges;
+    const after = (await api(`${reader.url}/v1/exchanges?partner=HK&limit=500`, reader.keys.admin)).body.exchanges;
     expect(after.length).toBe(before + 1);
   });
 });

@@ -7,7 +7,7 @@ import { decodeSignatureHeader, SIGNATURE_HEADER } from '../../exchange/signatur
 import type { ExchangeRun } from '../../exchange/types.js';
 import type { Db } from '../../store/db.js';
 import { getRun, listRuns } from '../../store/exchanges-repo.js';
-import { adminOnly, lookupScope, type Authenticator } from '../auth.js';
+import { adminOnly, type Authenticator } from '../auth.js';
 import { pathParam, queryParam } from '../params.js';
 
 export interface PartnerStatus {
@@ -48,8 +48,9 @@ function partnerCode(req: Request, partners: Partners): string {
 
 export function exchangeRoutes(router: Router, deps: ExchangeRouteDeps): void {
   const { auth, db, partners, pipeline } = deps;
-  const canRead = auth.require(lookupScope);
+  // Section 5 is operations data: admin scope (the lookup scope reads the registry and lookups only).
   const admin = auth.require(adminOnly);
+  const canRead = admin;
 
   router.get('/v1/partners', canRead, async (_req, res) => {
     res.json({ partners: await deps.partnerStatuses() });

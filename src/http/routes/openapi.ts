@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Router } from 'express';
+import type { Authenticator } from '../auth.js';
 
 const FILES = ['../../../docs/openapi.json', '../../../../docs/openapi.json'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
 
@@ -16,9 +17,10 @@ function loadDocument(): string {
   return JSON.stringify({ openapi: '3.1.0', info: { title: 'aeo-gateway', version: '0' }, paths: {} });
 }
 
-export function openApiRoutes(router: Router): void {
+/** Any valid token reads it (contract section 2: only health and sandbox routes are open). */
+export function openApiRoutes(router: Router, auth: Authenticator): void {
   const document = loadDocument();
-  router.get('/openapi.json', (_req, res) => {
+  router.get('/openapi.json', auth.require(() => true), (_req, res) => {
     res.type('application/json').send(document);
   });
 }

@@ -38,8 +38,8 @@ function batchBody(req: Request): { codes: string[]; date?: unknown; asKnownAt?:
   if (!Array.isArray(codes) || codes.length === 0 || codes.length > MAX_BATCH) {
     throw new AppError('INVALID_BODY', `codes must be an array of 1 to ${MAX_BATCH} strings.`);
   }
-  if (!codes.every((c) => typeof c === 'string')) throw new AppError('INVALID_BODY', 'Every code must be a string.');
-  return { codes, date, asKnownAt };
+  // A code that is not even a string is a malformed code: an INVALID_CODE item, like any other.
+  return { codes: codes.map((c) => (typeof c === 'string' ? c : '')), date, asKnownAt };
 }
 
 export function recognitionRoutes(router: Router, auth: Authenticator, service: LookupService): void {
