@@ -4,6 +4,8 @@ WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY bench ./bench
+COPY schemas ./schemas
+COPY test/support ./test/support
 RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
 
 FROM node:22-slim

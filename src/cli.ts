@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { isIsoDate } from './domain/dates.js';
+import { dateInZone, isIsoDate } from './domain/dates.js';
 import { isAppError } from './errors.js';
 import { createLogger } from './logger.js';
 import { openServices, startGateway } from './main.js';
@@ -72,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
     case 'agreements': {
       const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } } });
       return withServices(config, ({ registry, partners }) => {
-        const today = new Date().toISOString().slice(0, 10);
+        const today = dateInZone(Date.now(), config.timeZone);
         const view = agreementListView(registry.snapshot().agreements, today, (id) => {
           const p = partners.forAgreement(id);
           return p ? { partnerCode: p.def.code, enabled: p.def.manifest.enabled } : null;

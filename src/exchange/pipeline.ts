@@ -72,6 +72,9 @@ export class InboundPipeline {
   /** Takes a list message through every stage and answers with the recorded run. */
   receive(partnerCode: string, trigger: Trigger, message: InboundMessage): Promise<ExchangeRun> {
     const partner = this.partner(partnerCode);
+    if (!partner.def.manifest.enabled) {
+      return Promise.reject(new AppError('CONFLICT', `The exchange with ${partnerCode} is disabled in its manifest.`));
+    }
     return this.serial(partnerCode, async () => {
       this.running++;
       try {

@@ -13,7 +13,8 @@ function lockDirectory(dataDir: string): () => void {
       return () => rmSync(file, { force: true });
     } catch {
       const owner = Number(readFileSync(file, 'utf8'));
-      if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
+      // Our own pid in the file means an earlier life of this process (a container's PID 1): stale.
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
         throw new Error(`The embedded database ${dataDir} is in use by process ${owner}; stop it or use its HTTP API.`);
       }
       rmSync(file, { force: true }); // left by a process that died

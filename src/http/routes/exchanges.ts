@@ -38,7 +38,13 @@ export function runView(run: ExchangeRun): Record<string, unknown> {
   return { ...rest, reasonMessage, generatedAt, appliedAt, payloadBytes, review };
 }
 
-const PUSH_STATUS = (run: ExchangeRun): number => (run.outcome === 'REJECTED' ? 422 : run.outcome === null ? 202 : 200);
+/** 200 processed, 422 refused, 503 we could not process it (the partner should retry), 202 still running. */
+function pushStatus(run: ExchangeRun): number {
+  if (run.outcome === null) return 202;
+  if (run.outcome === 'REJECTED') return 422;
+  if (run.outcome === 'FAILED') return 503;
+  return 200;
+}
 
 function partnerCode(req: Request, partners: Partners): string {
   const code = pathParam(req, 'partner').toUpperCase();
@@ -95,7 +101,7 @@ export function exchangeRoutes(router: Router, deps: ExchangeRouteDeps): void {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const signature = decodeSignatureHeader(req.headers[SIGNATURE_HEADER]);
         const run = await pipeline.receive(code, 'push', { body, signature });
-        res.status(PUSH_STATUS(run)).json(runView(run));
+        res.status(pushStatus(run)).json(runView(run));
       },
     );
   }
