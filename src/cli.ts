@@ -53,6 +53,7 @@ async function withServices<T>(config: Readonly<Config>, fn: (s: Awaited<ReturnT
     await services.index.refresh();
     return await fn(services);
   } finally {
+    await services.pipeline.close();
     await services.db.close();
   }
 }

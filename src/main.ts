@@ -68,6 +68,7 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
         await index.refresh(partner);
         await db.notify(PUBLISHED_CHANNEL, partner);
       },
+      catalogDirs: { partnersDir: config.partnersDir, schemasDir: config.schemasDir },
     });
     return { db, registry, partners, sandbox, index, lookup, pipeline };
   } catch (err) {
@@ -218,6 +219,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
         // Let a running exchange finish (it is one transaction either way), then close the store.
         const deadline = Date.now() + 30_000;
         while (pipeline.busy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        await pipeline.close();
         await db.close();
       },
     };

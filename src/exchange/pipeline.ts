@@ -2,12 +2,12 @@
 // store raw → verify → parse → validate → map → compare → guard → publish → record the run.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { verifyDetachedCms } from '../crypto/index.js';
 import { AppError, isAppError, type ErrorCode } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { Db } from '../store/db.js';
 import { finishRun, getMessage, getRun, insertRun, setReview, type RunResult } from '../store/exchanges-repo.js';
-import { decodeList, type DecodedList } from './decode.js';
+import type { DecodedList } from './check-message.js';
+import { MessageChecker } from './message-checker.js';
 import type { PartnerRuntime, Partners } from './partners.js';
 import { publishList, sha256Hex } from './publish.js';
 import { FAILURE_REASONS, QUARANTINE_REASONS, type ExchangeRun, type Signer, type Trigger } from './types.js';
@@ -25,6 +25,8 @@ export interface PipelineDeps {
   registry: Registry;
   /** Called after a list was applied or confirmed, so every process refreshes its lookup index. */
   onPublished: (partner: string) => Promise<void>;
+  /** Where the check worker loads the catalog from; null → checks run on the main thread. */
+  catalogDirs?: { partnersDir: string; schemasDir: string } | null;
   now?: () => Date;
 }
 
@@ -44,10 +46,17 @@ const emptyResult = (): RunResult => ({
 export class InboundPipeline {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly now: () => Date;
+  private readonly checker: MessageChecker;
   private running = 0;
 
   constructor(private readonly deps: PipelineDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.checker = new MessageChecker(deps.catalogDirs ?? null);
+  }
+
+  /** Stops the check worker (after the running exchanges finished). */
+  close(): Promise<void> {
+    return this.checker.close();
   }
 
   /** Runs currently in this process (graceful shutdown waits for them). */
@@ -140,12 +149,14 @@ export class InboundPipeline {
     const { def } = partner;
     const result = emptyResult();
     try {
-      result.signer = this.verify(partner, message);
       const agreement = this.deps.registry.snapshot().byId.get(def.manifest.agreementId)?.agreement;
-      const list = await decodeList(def, message.body, {
+      const checked = await this.checker.check(partner, message.body, message.signature, {
+        now: this.now().getTime(),
         timeZone: this.deps.timeZone,
         economyAliases: agreement?.economyAliases ?? {},
       });
+      result.signer = checked.signer;
+      const list = checked.list;
       describeList(result, list);
       if (list.header.sender !== def.code) {
         throw new AppError('SENDER_MISMATCH', `The message says it is from ${list.header.sender.slice(0, 20)}, but it came as ${def.code}.`);
@@ -179,14 +190,6 @@ export class InboundPipeline {
     }
   }
 
-  private verify(partner: PartnerRuntime, message: InboundMessage): Signer {
-    if (message.signature === null || message.signature.length === 0) {
-      throw new AppError('SIGNATURE_INVALID', 'The message has no signature (X-AEO-Signature).');
-    }
-    const verified = verifyDetachedCms(message.body, message.signature, partner.anchors, this.now());
-    return { subject: verified.subject, sha256Fingerprint: verified.sha256Fingerprint };
-  }
-
   private async finishWithError(id: string, result: RunResult, err: unknown): Promise<ExchangeRun> {
     const appError = isAppError(err) ? err : null;
     const code: ErrorCode = appError?.code ?? 'INTERNAL';
@@ -195,6 +198,7 @@ export class InboundPipeline {
     result.reason = code;
     result.reasonMessage = appError?.message ?? 'The run failed unexpectedly; nothing was applied.';
     result.problems = problemsOf(appError);
+    result.signer ??= signerOf(appError);
     result.counts ??= result.problems.length > 0 ? countsForInvalid(result.problems) : null;
     await finishRun(this.deps.db, id, result, this.now());
     this.deps.logger.warn({ exchangeId: id, outcome: result.outcome, reason: code }, 'exchange not applied');
@@ -206,6 +210,12 @@ function describeList(result: RunResult, list: DecodedList): void {
   result.sequence = list.header.sequence;
   result.kind = list.header.kind;
   result.generatedAt = list.header.generatedAt;
+}
+
+/** The signer, when the signature verified before a later check failed. */
+function signerOf(err: AppError | null): RunResult['signer'] {
+  const signer = (err?.details as { signer?: Signer } | undefined)?.signer;
+  return signer ?? null;
 }
 
 function problemsOf(err: AppError | null): RunResult['problems'] {

@@ -5,7 +5,7 @@ import { AppError } from '../errors.js';
 import type { Queryable } from '../store/db.js';
 import { lockPartnerState, markApplied, markConfirmed, type PartnerState } from '../store/exchanges-repo.js';
 import { currentOperators, insertEvents } from '../store/operators-repo.js';
-import type { DecodedList } from './decode.js';
+import type { DecodedList } from './check-message.js';
 import { diffList } from './diff.js';
 import { guardList, type GuardVerdict } from './guard.js';
 import type { Counts } from './types.js';

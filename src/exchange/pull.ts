@@ -37,12 +37,9 @@ export async function pullList(url: string, opts: PullOptions): Promise<InboundM
   });
   try {
     const res = await request;
-    if (res.statusCode !== 200) {
-      throw new AppError('FETCH_FAILED', `The partner answered HTTP ${res.statusCode} instead of the list.`);
-    }
     // With redirects off, got resolves 3xx (and any 2xx) too: only a 200 carries a list.
     if (res.statusCode !== 200) {
-      throw new AppError('FETCH_FAILED', `The partner answered HTTP ${res.statusCode} instead of a list.`);
+      throw new AppError('FETCH_FAILED', `The partner answered HTTP ${res.statusCode} instead of the list.`);
     }
     const declared = Number(res.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared !== res.rawBody.length) {

@@ -1,0 +1,80 @@
+// Runs checkMessage in one worker thread (compiled builds), or inline where no compiled worker
+// exists (tests running the TypeScript sources). Same function either way.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { AppError, ERROR_CATALOGUE, type ErrorCode } from '../errors.js';
+import { checkMessage, type CheckContext, type CheckedMessage } from './check-message.js';
+import type { CheckRequest, CheckResponse } from './check-worker.js';
+import type { PartnerRuntime } from './partners.js';
+
+const WORKER_FILE = fileURLToPath(new URL('./check-worker.js', import.meta.url));
+
+export class MessageChecker {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: CheckedMessage) => void; reject: (e: unknown) => void }>();
+
+  constructor(private readonly catalogDirs: { partnersDir: string; schemasDir: string } | null) {}
+
+  /** True when checks run off the main thread. */
+  get threaded(): boolean {
+    return this.catalogDirs !== null && import.meta.url.endsWith('.js') && existsSync(WORKER_FILE);
+  }
+
+  check(partner: PartnerRuntime, body: Buffer, signature: Buffer | null, ctx: CheckContext): Promise<CheckedMessage> {
+    if (!this.threaded || this.catalogDirs === null) return checkMessage(partner, body, signature, ctx);
+    const id = this.nextId++;
+    const request: CheckRequest = {
+      id,
+      partner: partner.def.code,
+      catalog: this.catalogDirs,
+      anchorsPem: partner.anchors.map((a) => a.cert.toString()),
+      body,
+      signature,
+      ctx,
+    };
+    return new Promise<CheckedMessage>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.ensureWorker().postMessage(request);
+    });
+  }
+
+  async close(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    await w?.terminate();
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(WORKER_FILE);
+    worker.unref();
+    worker.on('message', (msg: CheckResponse) => {
+      const waiter = this.pending.get(msg.id);
+      if (!waiter) return;
+      this.pending.delete(msg.id);
+      if (msg.ok) waiter.resolve(msg.value);
+      else waiter.reject(toError(msg));
+    });
+    // A crashed worker fails what it was doing; the next check starts a new one.
+    worker.on('error', (err) => this.failAll(err));
+    worker.on('exit', () => {
+      if (this.worker === worker) this.worker = null;
+      this.failAll(new Error('the check worker stopped'));
+    });
+    this.worker = worker;
+    return worker;
+  }
+
+  private failAll(err: unknown): void {
+    for (const waiter of this.pending.values()) waiter.reject(err);
+    this.pending.clear();
+  }
+}
+
+function toError(msg: Extract<CheckResponse, { ok: false }>): Error {
+  const e = msg.error;
+  if (e && e.code in ERROR_CATALOGUE) return new AppError(e.code as ErrorCode, e.message, e.details);
+  return new Error(msg.text);
+}
