@@ -1,0 +1,50 @@
+// The compiled check worker: the same verdicts as the inline path, off the main thread.
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/catalog/load.js';
+import { createCertificateAuthority, issueSigningCertificate, parseCertificatesPem, signDetachedCms, toTrustAnchor } from '../../src/crypto/index.js';
+import type { MessageChecker as Checker } from '../../src/exchange/message-checker.js';
+import type { PartnerRuntime } from '../../src/exchange/partners.js';
+import { sandboxFixedOperators } from '../../src/sandbox/population.js';
+import { renderList } from '../../src/sandbox/render.js';
+import { ensureBuilt, REPO } from '../support/cli.js';
+
+describe('check worker (compiled)', () => {
+  let checker: Checker;
+  let eu: PartnerRuntime;
+  const ca = createCertificateAuthority('Worker test EU CA');
+  const signer = issueSigningCertificate(ca, 'Worker test EU signer');
+  const ctx = { now: Date.now(), timeZone: 'Asia/Shanghai', economyAliases: { EL: 'GR' } };
+  const body = renderList('EU', { sender: 'EU', receiver: 'CN', sequence: 1, kind: 'FULL', generatedAt: '2026-11-20T02:00:00Z' }, sandboxFixedOperators('EU'));
+
+  beforeAll(async () => {
+    ensureBuilt();
+    const dirs = { partnersDir: path.join(REPO, 'partners'), schemasDir: path.join(REPO, 'schemas') };
+    const compiled = (await import(path.join(REPO, 'dist/src/exchange/message-checker.js'))) as { MessageChecker: typeof Checker };
+    checker = new compiled.MessageChecker(dirs);
+    const def = (await loadCatalog(dirs.partnersDir, dirs.schemasDir)).find((d) => d.code === 'EU')!;
+    eu = { def, anchors: parseCertificatesPem(ca.certPem).map(toTrustAnchor) };
+  });
+
+  it('runs off the main thread and maps a signed list', async () => {
+    expect(checker.threaded).toBe(true);
+    const checked = await checker.check(eu, body, signDetachedCms(body, signer), ctx);
+    expect(checked.signer.subject).toBe('CN=Worker test EU signer');
+    expect(checked.list.header).toMatchObject({ sender: 'EU', sequence: 1, kind: 'FULL' });
+    expect(checked.list.records.map((r) => r.declaredCode)).toEqual(['DE123456789012345', 'NL857117683', 'IT01234567890']);
+    expect(checked.list.listDate).toBe('2026-11-20');
+  });
+
+  it('carries catalogue errors back with their codes, details and the signer', async () => {
+    const sig = signDetachedCms(body, signer);
+    const tampered = Buffer.from(body);
+    tampered[tampered.length - 2] ^= 1;
+    await expect(checker.check(eu, tampered, sig, ctx)).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' });
+    const bad = Buffer.from(body.toString('utf8').replace('<EORI>NL857117683</EORI>', '<EORI>N</EORI>'));
+    const err = await checker.check(eu, bad, signDetachedCms(bad, signer), ctx).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'SCHEMA_INVALID' });
+    expect((err as { details: { problems: { record: number }[]; signer: { subject: string } } }).details.problems[0]!.record).toBe(1);
+    expect((err as { details: { signer: { subject: string } } }).details.signer.subject).toBe('CN=Worker test EU signer');
+    await checker.close();
+  });
+});
