@@ -35,11 +35,18 @@ CREATE TABLE exchanges (
 CREATE INDEX exchanges_by_partner ON exchanges (partner, started_at DESC);
 CREATE INDEX exchanges_by_start ON exchanges (started_at DESC);
 
--- The exact bytes received, kept before anything else is done with them.
+-- The exact bytes received, kept (gzip-compressed, once per distinct payload) before anything else
+-- is done with them. A nightly list that did not change adds only its signature.
+CREATE TABLE payloads (
+  sha256    text PRIMARY KEY,
+  bytes     bigint NOT NULL,
+  body_gzip bytea NOT NULL
+);
+
 CREATE TABLE exchange_messages (
-  exchange_id uuid PRIMARY KEY REFERENCES exchanges (id),
-  body        bytea NOT NULL,
-  signature   bytea
+  exchange_id    uuid PRIMARY KEY REFERENCES exchanges (id),
+  payload_sha256 text NOT NULL REFERENCES payloads (sha256),
+  signature      bytea
 );
 
 -- Operator history: append-only statements "from status_since on, the operator is like this",

@@ -4,7 +4,19 @@
 
 export type Row = Record<string, unknown>;
 
+export interface Column {
+  name: string;
+  /** The SQL type values are cast to (`text`, `date`, `uuid`, `timestamptz`, …). */
+  type: string;
+}
+
+export type TextRow = readonly (string | null)[];
+
 export interface Queryable {
+  /** Appends many rows at once (COPY on PGlite, unnested arrays on a server); values as text. */
+  insertMany: (table: string, columns: readonly Column[], rows: readonly TextRow[]) => Promise<void>;
+  /** Reads many rows at once; the SQL casts every column to text. */
+  selectMany: (sql: string, params?: readonly unknown[]) => Promise<(string | null)[][]>;
   query: <T extends Row = Row>(sql: string, params?: readonly unknown[]) => Promise<T[]>;
   /** Runs several statements (migrations); no parameters. */
   exec: (sql: string) => Promise<void>;

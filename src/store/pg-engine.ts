@@ -2,6 +2,34 @@
 import pg from 'pg';
 import type { Db, Queryable, Row } from './db.js';
 
+const CHUNK = 20_000; // rows per statement: keeps each statement's parameters to a few MB
+
+type PgRunner = Pick<pg.Pool, 'query'> | Pick<pg.PoolClient, 'query'>;
+
+/** The bulk operations on a server: unnested text arrays in, array rows out. */
+function bulk(runner: PgRunner): Pick<Queryable, 'insertMany' | 'selectMany'> {
+  return {
+    async insertMany(table, columns, rows) {
+      // Every column travels as a text array and is cast per value (a text[] column too).
+      const names = columns.map((c) => c.name).join(', ');
+      const casts = columns.map((c, i) => `c${i}::${c.type}`).join(', ');
+      const arrays = columns.map((_c, i) => `$${i + 1}::text[]`).join(', ');
+      const aliases = columns.map((_c, i) => `c${i}`).join(', ');
+      for (let start = 0; start < rows.length; start += CHUNK) {
+        const chunk = rows.slice(start, start + CHUNK);
+        await runner.query(
+          `INSERT INTO ${table} (${names}) SELECT ${casts} FROM unnest(${arrays}) AS u(${aliases})`,
+          columns.map((_c, i) => chunk.map((r) => r[i] ?? null)),
+        );
+      }
+    },
+    async selectMany(sql, params) {
+      const res = await runner.query<(string | null)[]>({ text: sql, values: params as unknown[] | undefined, rowMode: 'array' });
+      return res.rows;
+    },
+  };
+}
+
 export async function openPgDb(connectionString: string): Promise<Db> {
   const pool = new pg.Pool({ connectionString, max: 10, application_name: 'aeo-gateway' });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
@@ -28,6 +56,7 @@ export async function openPgDb(connectionString: string): Promise<Db> {
   return {
     engine: 'pg',
     query,
+    ...bulk(pool),
     async exec(sql) {
       await pool.query(sql);
     },
@@ -41,6 +70,7 @@ export async function openPgDb(connectionString: string): Promise<Db> {
           exec: async (sql: string) => {
             await client.query(sql);
           },
+          ...bulk(client),
         };
         const value = await fn(tx);
         await client.query('COMMIT');
