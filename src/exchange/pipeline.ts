@@ -130,8 +130,8 @@ export class InboundPipeline {
       }
       const review = { decision, at: this.now().toISOString(), by: actor };
       if (decision === 'rejected') {
-        await setReview(this.deps.db, id, review);
-        await this.deps.db.query("UPDATE exchanges SET outcome = 'REJECTED' WHERE id = $1", [id]);
+        // One statement: a crash between two would leave a reviewed run still QUARANTINED, stuck.
+        await this.deps.db.query("UPDATE exchanges SET outcome = 'REJECTED', review = $2 WHERE id = $1", [id, JSON.stringify(review)]);
         return (await getRun(this.deps.db, id))!;
       }
       const message = await getMessage(this.deps.db, id);
