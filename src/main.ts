@@ -8,7 +8,8 @@ import { dateInZone } from './domain/dates.js';
 import { AppError } from './errors.js';
 import { Partners } from './exchange/partners.js';
 import { InboundPipeline } from './exchange/pipeline.js';
-import { partnerLockKey, PartnerSync } from './exchange/sync.js';
+import { partnerLockKey } from './exchange/locks.js';
+import { PartnerSync } from './exchange/sync.js';
 import { createApp } from './http/app.js';
 import { Authenticator } from './http/auth.js';
 import { exchangeRoutes, type PartnerStatus } from './http/routes/exchanges.js';
@@ -98,7 +99,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
 
     // Runs a dead process left unfinished end FAILED, unless another process is running them now.
     for (const p of partners.all()) {
-      await db.tryWithLock(partnerLockKey(p.def.code), () => failInterruptedRuns(db, p.def.code));
+      await db.tryWithLock(partnerLockKey(p.def.code, 'run'), () => failInterruptedRuns(db, p.def.code));
     }
     await index.refresh();
     await db.listen(PUBLISHED_CHANNEL, (partner) => void index.refresh(partner).catch((err: unknown) => logger.error({ err }, 'index refresh failed')));

@@ -8,6 +8,7 @@ import type { Db } from '../store/db.js';
 import { finishRun, getMessage, getRun, insertRun, setReview, type RunResult } from '../store/exchanges-repo.js';
 import type { DecodedList } from './check-message.js';
 import { MessageChecker } from './message-checker.js';
+import { partnerLockKey } from './locks.js';
 import type { PartnerRuntime, Partners } from './partners.js';
 import { publishList, sha256Hex } from './publish.js';
 import { FAILURE_REASONS, QUARANTINE_REASONS, type ExchangeRun, type Signer, type Trigger } from './types.js';
@@ -70,10 +71,14 @@ export class InboundPipeline {
     return p;
   }
 
-  /** One run at a time per partner in this process; the partner_state row lock covers other processes. */
+  /**
+   * One run at a time per partner: queued in this process, and holding the partner's `run` advisory
+   * lock across processes (publishes are also serialised by the partner_state row lock).
+   */
   private serial<T>(partner: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(partner) ?? Promise.resolve();
-    const next = previous.then(fn, fn);
+    const locked = (): Promise<T> => this.deps.db.withLock(partnerLockKey(partner, 'run'), fn);
+    const next = previous.then(locked, locked);
     this.queues.set(partner, next.catch(() => undefined));
     return next;
   }
@@ -97,7 +102,7 @@ export class InboundPipeline {
           return await this.finishWithError(id, emptyResult(), tooLarge);
         }
         await insertRun(this.deps.db, { ...base, payloadBytes: message.body.length }, message);
-        return await this.process(partner, id, sha256, message, false);
+        return await this.process(partner, id, sha256, message);
       } finally {
         this.running--;
       }
@@ -136,16 +141,22 @@ export class InboundPipeline {
       }
       const message = await getMessage(this.deps.db, id);
       if (!message) throw new AppError('CONFLICT', 'The quarantined message is no longer stored.');
-      const after = await this.process(partner, id, current.payloadSha256 ?? sha256Hex(message.body), message, true);
-      if (after.outcome !== 'APPLIED') {
-        throw new AppError('CONFLICT', `The list cannot be applied any more: ${after.reason ?? after.outcome}. ${after.reasonMessage ?? ''}`.trim());
-      }
-      await setReview(this.deps.db, id, review);
-      return (await getRun(this.deps.db, id))!;
+      // A failed approval leaves the quarantined run as it was; a successful one commits the review with the data.
+      return this.process(partner, id, current.payloadSha256 ?? sha256Hex(message.body), message, review);
     });
   }
 
-  private async process(partner: PartnerRuntime, id: string, sha256: string, message: InboundMessage, approved: boolean): Promise<ExchangeRun> {
+  /**
+   * Stages 2–8 for a stored message. With `approval` (an admin approved a quarantined run) the guards
+   * are skipped, and a failure is thrown as CONFLICT instead of being recorded over the run.
+   */
+  private async process(
+    partner: PartnerRuntime,
+    id: string,
+    sha256: string,
+    message: InboundMessage,
+    approval: NonNullable<ExchangeRun['review']> | null = null,
+  ): Promise<ExchangeRun> {
     const { def } = partner;
     const result = emptyResult();
     try {
@@ -168,7 +179,7 @@ export class InboundPipeline {
           sha256,
           list,
           maxRemovalRatio: def.manifest.maxRemovalRatio,
-          approved,
+          approved: approval !== null,
           now: this.now,
         });
         result.outcome = outcome.outcome;
@@ -178,14 +189,19 @@ export class InboundPipeline {
           result.reason = outcome.verdict.reason;
           result.reasonMessage = outcome.verdict.message;
         }
-        // The run record commits with the data: a killed process leaves neither.
+        if (approval && outcome.outcome !== 'APPLIED') {
+          throw new AppError('CONFLICT', `The list cannot be applied any more: ${outcome.outcome}.`);
+        }
+        // The run record (and an approval) commits with the data: a killed process leaves neither.
         await finishRun(tx, id, result, this.now());
+        if (approval) await setReview(tx, id, approval);
         return outcome;
       });
       if (published.outcome !== 'QUARANTINED') await this.deps.onPublished(def.code).catch(() => undefined);
       this.deps.logger.info({ exchangeId: id, partner: def.code, outcome: result.outcome, counts: result.counts }, 'exchange finished');
       return (await getRun(this.deps.db, id))!;
     } catch (err) {
+      if (approval) throw approvalConflict(err);
       return this.finishWithError(id, result, err);
     }
   }
@@ -210,6 +226,12 @@ function describeList(result: RunResult, list: DecodedList): void {
   result.sequence = list.header.sequence;
   result.kind = list.header.kind;
   result.generatedAt = list.header.generatedAt;
+}
+
+function approvalConflict(err: unknown): AppError {
+  if (isAppError(err) && err.code === 'CONFLICT') return err;
+  const why = isAppError(err) ? `${err.code}: ${err.message}` : 'an internal error';
+  return new AppError('CONFLICT', `The list cannot be applied any more (${why}); the run stays quarantined.`);
 }
 
 /** The signer, when the signature verified before a later check failed. */

@@ -1,9 +1,9 @@
 // A pull run for one partner: once across every process sharing the database (advisory lock),
 // then the pipeline. Network failures become FAILED runs, never exceptions.
-import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { AppError, isAppError } from '../errors.js';
 import type { Db } from '../store/db.js';
+import { partnerLockKey } from './locks.js';
 import type { Partners } from './partners.js';
 import type { InboundPipeline } from './pipeline.js';
 import { pullList, type PullOptions } from './pull.js';
@@ -19,10 +19,6 @@ export interface SyncDeps {
   pullOptions?: Omit<PullOptions, 'maxBytes'>;
 }
 
-/** A stable advisory-lock key per partner. */
-export function partnerLockKey(partner: string): number {
-  return createHash('sha256').update(`aeo-sync:${partner}`).digest().readInt32BE(0);
-}
 
 export class PartnerSync {
   constructor(private readonly deps: SyncDeps) {}
@@ -33,7 +29,7 @@ export class PartnerSync {
     if (!runtime) throw new AppError('UNKNOWN_PARTNER', `No exchange partner has the code ${partner}.`);
     const url = this.deps.pullUrlOf(partner);
     if (url === null) throw new AppError('CONFLICT', `No pull URL is configured for ${partner}.`);
-    const locked = await this.deps.db.tryWithLock(partnerLockKey(partner), async () => {
+    const locked = await this.deps.db.tryWithLock(partnerLockKey(partner, 'sync'), async () => {
       let message;
       try {
         message = await pullList(url, { ...this.deps.pullOptions, maxBytes: runtime.def.manifest.maxBytes });

@@ -34,5 +34,7 @@ export interface Db extends Queryable {
    * another session (process) holds it. Same-process callers are serialised by the caller.
    */
   tryWithLock<T>(key: number, fn: () => Promise<T>): Promise<{ acquired: true; value: T } | { acquired: false }>;
+  /** Runs `fn` holding a session-level advisory lock, waiting for it if another process holds it. */
+  withLock<T>(key: number, fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

@@ -165,8 +165,8 @@ export async function getMessage(db: Db, id: string): Promise<{ body: Buffer; si
   return { body: await gunzipAsync(Buffer.from(row.body, 'base64')), signature: row.signature === null ? null : Buffer.from(row.signature, 'base64') };
 }
 
-export async function setReview(db: Db, id: string, review: NonNullable<ExchangeRun['review']>): Promise<void> {
-  await db.query('UPDATE exchanges SET review = $2 WHERE id = $1', [id, JSON.stringify(review)]);
+export async function setReview(q: Queryable, id: string, review: NonNullable<ExchangeRun['review']>): Promise<void> {
+  await q.query('UPDATE exchanges SET review = $2 WHERE id = $1', [id, JSON.stringify(review)]);
 }
 
 /** Runs left without an outcome by a process that died; they end FAILED/INTERRUPTED. */

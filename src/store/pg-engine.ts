@@ -113,6 +113,19 @@ export async function openPgDb(connectionString: string): Promise<Db> {
         client.release();
       }
     },
+    async withLock(key, fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT pg_advisory_lock($1)', [key]);
+        try {
+          return await fn();
+        } finally {
+          await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
+        }
+      } finally {
+        client.release();
+      }
+    },
     async close() {
       await listener?.end().catch(() => undefined);
       await pool.end();

@@ -78,6 +78,7 @@ export async function openPgliteDb(dataDir: string | null): Promise<Db> {
     },
     // One process owns the directory, so there is no other session to exclude.
     tryWithLock: async (_key, fn) => ({ acquired: true, value: await fn() }),
+    withLock: (_key, fn) => fn(),
     close: async () => {
       await db.close();
       release();

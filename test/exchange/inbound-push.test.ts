@@ -375,9 +375,10 @@ describe.each(ENGINES)('inbound push of EU lists (%s)', (engine) => {
     const approve = await api(`${tg.url}/admin/exchanges/${quarantined.body.id}/approve`, tg.keys.admin, { method: 'POST' });
     expectErrorBody(approve, 409, 'CONFLICT');
     await expectUnchanged(tg, 'EU', current);
+    // The failed approval leaves the run exactly as it was: still quarantined, for its own reason.
     const after = await getExchange(tg, quarantined.body.id);
-    expect(after.body.outcome).not.toBe('APPLIED');
-    expect(after.body.appliedAt).toBeNull();
+    expect(after.body).toMatchObject({ outcome: 'QUARANTINED', reason: 'MASS_REMOVAL', appliedAt: null, review: null });
+    expect(approve.body.error.message).toContain('SEQUENCE_REPLAYED');
     expectErrorBody(await api(`${tg.url}/admin/exchanges/${quarantined.body.id}/approve`, tg.keys.admin, { method: 'POST' }), 409, 'CONFLICT');
     await expectUnchanged(tg, 'EU', current);
   });
