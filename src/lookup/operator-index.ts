@@ -45,11 +45,17 @@ export class OperatorIndex {
   private partnerData = new Map<string, PartnerData>();
   private refreshing: Promise<void> = Promise.resolve();
   private loadedOnce = false;
+  private generation = 0;
 
   constructor(private readonly db: Db, private readonly partnerCodes: readonly string[]) {}
 
   get loaded(): boolean {
     return this.loadedOnce;
+  }
+
+  /** Changes whenever an answer could change: new events or new partner state. */
+  get version(): number {
+    return this.generation;
   }
 
   get operatorCount(): number {
@@ -105,7 +111,9 @@ export class OperatorIndex {
       for (const e of events) this.add(e);
       const last = events.at(-1);
       if (last) this.lastEventId.set(partner, last.id);
+      const before = JSON.stringify(this.partnerData.get(partner) ?? null);
       this.setPartner(partner, first, states.find((s) => s.partner === partner));
+      if (events.length > 0 || JSON.stringify(this.partnerData.get(partner) ?? null) !== before) this.generation++;
     }
     this.loadedOnce = true;
   }

@@ -42,8 +42,51 @@ export interface LookupDeps {
 
 const HOUR = 3_600_000;
 
+/** Cached answers: at most this many, and only for short raw codes (hostile input is not cached). */
+const CACHE_LIMIT = 200_000;
+const CACHE_KEY_MAX = 64;
+
+interface CachedAnswer {
+  json: string;
+  invalid: boolean;
+  /** When `stale` would flip (epoch ms). */
+  expiresAt: number;
+}
+
 export class LookupService {
+  private cache = new Map<string, CachedAnswer>();
+  private cacheFor: { index: number; registry: unknown } = { index: -1, registry: null };
+
   constructor(private readonly deps: LookupDeps) {}
+
+  /**
+   * The answer as JSON text, for "as known now" (no asKnownAt): served from a cache of serialised
+   * answers that is emptied whenever the index or the registry changes, so clearance systems asking
+   * the same codes all day cost a map read, not a decision and a JSON.stringify.
+   */
+  recogniseJson(raw: string, date: IsoDate, now: number): { json: string; invalid: boolean } {
+    const registry = this.deps.registry.snapshot();
+    if (this.cacheFor.index !== this.deps.index.version || this.cacheFor.registry !== registry || this.cache.size >= CACHE_LIMIT) {
+      this.cache = new Map();
+      this.cacheFor = { index: this.deps.index.version, registry };
+    }
+    const key = raw.length <= CACHE_KEY_MAX ? `${date}|${raw}` : null;
+    const hit = key === null ? undefined : this.cache.get(key);
+    if (hit && now < hit.expiresAt) return hit;
+    const answer = this.recognise(raw, date, now, now);
+    const entry: CachedAnswer = { json: JSON.stringify(answer), invalid: answer.decision === 'INVALID_CODE', expiresAt: this.staleFlipsAt(answer) };
+    if (key !== null) this.cache.set(key, entry);
+    return entry;
+  }
+
+  /** The instant `stale` turns true for this answer's partner; never, when it cannot flip by time alone. */
+  private staleFlipsAt(answer: RecognitionAnswer): number {
+    if (answer.stale || answer.agreement === null) return Infinity;
+    const exchange = this.deps.partners.forAgreement(answer.agreement.id);
+    const data = exchange ? this.deps.index.partner(exchange.def.code) : undefined;
+    if (!exchange || data?.lastSuccessAt == null) return Infinity;
+    return data.lastSuccessAt + exchange.def.manifest.freshnessHours * HOUR;
+  }
 
   today(now = Date.now()): IsoDate {
     return dateInZone(now, this.deps.timeZone);

@@ -1,0 +1,73 @@
+// The serialised-answer cache: same answers as recognise(), emptied on every change, expiring when stale flips.
+import { describe, expect, it } from 'vitest';
+import type { PartnerDefinition } from '../catalog/types.js';
+import { compileAgreements } from '../domain/codes.js';
+import type { Agreement, OperatorEvent } from '../domain/types.js';
+import { Partners } from '../exchange/partners.js';
+import type { Registry, RegistrySnapshot } from '../registry/registry.js';
+import type { OperatorIndex, PartnerData } from './operator-index.js';
+import { LookupService } from './service.js';
+
+const HOUR = 3_600_000;
+const agreement: Agreement = {
+  id: 'CN-MO', partner: 'MO', name: 'China–Macao', economies: ['MO'], counterpart: null, signedOn: '2023-02', inForceOn: '2023-06-01',
+  suspendedOn: null, terminatedOn: null, partnerProgramme: null, recognisedTiers: ['A'], scope: 'import',
+  declaredCode: { pattern: '^MO\\d{9}$', example: null, generic: false, aliasPatterns: [] }, economyAliases: {}, confidence: 'H', notes: null, sources: ['test'],
+};
+const event: OperatorEvent = {
+  partner: 'MO', partnerId: '100000001', declaredCode: 'MO100000001', aliases: [], name: 'Exemplo', tier: 'A', status: 'VALID',
+  partnerStatus: 'VALIDO', statusSince: '2023-06-01', validUntil: null, exchangeId: 'e1', recordedAt: 1,
+};
+
+function setup() {
+  let snapshot: RegistrySnapshot = { agreements: [agreement], ...compileAgreements([agreement]) };
+  const registry = { snapshot: () => snapshot } as unknown as Registry;
+  const def = { code: 'MO', manifest: { agreementId: 'CN-MO', freshnessHours: 72, onStale: 'fail-closed' } } as unknown as PartnerDefinition;
+  const state = { version: 1, events: [event] as OperatorEvent[], data: { firstAppliedAt: 1, lastGeneratedAt: null, lastSuccessAt: 0, lastSequence: 1, operatorCount: 1 } as PartnerData };
+  const index = {
+    get version() {
+      return state.version;
+    },
+    history: (code: string) => (code === 'MO100000001' ? state.events : undefined),
+    partner: () => state.data,
+    provenanceOf: () => undefined,
+  } as unknown as OperatorIndex;
+  const service = new LookupService({ registry, partners: new Partners([{ def, anchors: [] }]), index, timeZone: 'Asia/Shanghai' });
+  return { service, state, replaceRegistry: (a: Agreement) => (snapshot = { agreements: [a], ...compileAgreements([a]) }) };
+}
+
+describe('LookupService.recogniseJson', () => {
+  it('answers exactly what recognise() answers, and again from the cache', () => {
+    const { service } = setup();
+    const now = 10 * HOUR;
+    const first = service.recogniseJson('MO100000001', '2026-11-20', now);
+    expect(JSON.parse(first.json)).toEqual(service.recognise('MO100000001', '2026-11-20', now, now));
+    expect(JSON.parse(first.json).decision).toBe('RECOGNISED');
+    expect(service.recogniseJson('MO100000001', '2026-11-20', now)).toBe(first);
+    expect(service.recogniseJson('MO1', '2026-11-20', now).invalid).toBe(true);
+  });
+
+  it('is emptied when the index changes', () => {
+    const { service, state } = setup();
+    const now = 10 * HOUR;
+    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).json).decision).toBe('RECOGNISED');
+    state.events = [event, { ...event, status: 'SUSPENDED', statusSince: '2026-11-01', recordedAt: 2 }];
+    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).json).decision).toBe('RECOGNISED');
+    state.version++;
+    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).json).decision).toBe('SUSPENDED');
+  });
+
+  it('is emptied when the registry changes', () => {
+    const { service, replaceRegistry } = setup();
+    const now = 10 * HOUR;
+    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).json).decision).toBe('RECOGNISED');
+    replaceRegistry({ ...agreement, terminatedOn: '2026-01-01' });
+    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).json).decision).toBe('AGREEMENT_NOT_IN_FORCE');
+  });
+
+  it('expires an answer when the data turns stale (fail-closed here)', () => {
+    const { service } = setup();
+    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', 71 * HOUR).json)).toMatchObject({ decision: 'RECOGNISED', stale: false });
+    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', 73 * HOUR).json)).toMatchObject({ decision: 'STALE_DATA', stale: true });
+  });
+});
