@@ -1,10 +1,19 @@
 // One log line per request, written when the response finishes: method, path (no query: it may hold
-// codes), status and duration. Never headers or bodies. Successful lookups and health checks log at
-// debug, because they are the hot path and a clearance system makes millions of them.
+// codes), status and duration. Never headers or bodies. Lookups (unless 5xx) and health probes log at
+// debug: they are the hot path, and a clearance system makes millions of them.
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
-const QUIET_PREFIXES = ['/v1/recognition', '/healthz', '/readyz'];
+const HEALTH = new Set(['/healthz', '/readyz']);
+const LOOKUP_PREFIX = '/v1/recognition';
+
+/** Health probes always at debug (a 503 during start-up is expected); lookups at debug unless 5xx. */
+function levelOf(path: string, status: number): 'debug' | 'info' | 'warn' | 'error' {
+  if (HEALTH.has(path)) return 'debug';
+  if (status >= 500) return 'error';
+  if (path.startsWith(LOOKUP_PREFIX)) return 'debug';
+  return status >= 400 ? 'warn' : 'info';
+}
 
 export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -12,7 +21,7 @@ export function requestLog(logger: Logger): RequestHandler {
     res.once('finish', () => {
       const status = res.statusCode;
       const path = req.path;
-      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : QUIET_PREFIXES.some((p) => path.startsWith(p)) ? 'debug' : 'info';
+      const level = levelOf(path, status);
       if (!logger.isLevelEnabled(level)) return;
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       logger[level]({ method: req.method, path: path.length > 200 ? `${path.slice(0, 200)}…` : path, status, ms: Math.round(ms * 10) / 10, scope: req.principal?.scope }, 'request');

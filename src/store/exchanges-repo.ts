@@ -55,7 +55,15 @@ function toRun(r: RunRow): ExchangeRun {
     payloadSha256: r.payload_sha256,
     payloadBytes: r.payload_bytes,
     signer: r.signer,
-    counts: r.counts,
+    // jsonb keeps keys in its own order: restore the contract's.
+    counts: r.counts && {
+      received: r.counts.received,
+      added: r.counts.added,
+      changed: r.counts.changed,
+      removed: r.counts.removed,
+      unchanged: r.counts.unchanged,
+      invalid: r.counts.invalid,
+    },
     problems: r.problems ?? [],
     appliedAt: r.applied_at,
     review: r.review,
