@@ -16,6 +16,7 @@ import { registryRoutes, type RegistryRouteDeps } from '../src/http/routes/regis
 import { sandboxRoutes } from '../src/http/routes/sandbox.js';
 import type { LookupService } from '../src/lookup/service.js';
 import type { SandboxSimulator } from '../src/sandbox/simulator.js';
+import { SECTION_7 } from './support/sandbox-table.js';
 
 const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;
 const addFormats = addFormatsModule as unknown as typeof addFormatsModule.default;
@@ -356,17 +357,7 @@ describe('docs/openapi.json', () => {
   });
 
   it('shows every sandbox operator of contract section 7 as a lookup example, with its expected decision', () => {
-    const table: [string, string][] = [
-      ['DE123456789012345', 'RECOGNISED'],
-      ['NL857117683', 'TIER_NOT_RECOGNISED'],
-      ['IT01234567890', 'SUSPENDED'],
-      ['HK100000000000001', 'RECOGNISED'],
-      ['MO100000001', 'RECOGNISED'],
-      ['MO100000002', 'TIER_NOT_RECOGNISED'],
-      ['MO100000003', 'EXPIRED'],
-      ['SG123456789012', 'NO_DATA'],
-      ['US1234567', 'NO_AGREEMENT'],
-    ];
+    const table = SECTION_7;
     const examples = doc.paths['/v1/recognition/{code}']!.get!.responses!['200']!.content!['application/json']!.examples!;
     for (const [code, decision] of table) {
       expect(examples[code]?.value, code).toMatchObject({ code, decision, recognised: decision === 'RECOGNISED' });

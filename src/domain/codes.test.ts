@@ -1,27 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { compileAgreements, GENERIC_CODE, normaliseCode, parseDeclaredCode } from './codes.js';
-import type { Agreement } from './types.js';
+import { agreement } from './fixtures.test-support.js';
 
 const EU_STATES = ['AT', 'BE', 'DE', 'GR', 'IT', 'NL'];
 
-function agreement(over: Partial<Agreement> & Pick<Agreement, 'id' | 'partner' | 'economies' | 'declaredCode'>): Agreement {
-  return {
-    name: over.id,
-    counterpart: null,
-    signedOn: null,
-    inForceOn: '2015-11-01',
-    suspendedOn: null,
-    terminatedOn: null,
-    partnerProgramme: null,
-    recognisedTiers: [],
-    scope: null,
-    economyAliases: {},
-    confidence: 'H',
-    notes: null,
-    sources: [],
-    ...over,
-  };
-}
 
 const EU = agreement({
   id: 'CN-EU',

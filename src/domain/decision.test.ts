@@ -1,26 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { compileAgreements, parseDeclaredCode } from './codes.js';
 import { decide, type DecisionInput } from './decision.js';
-import type { Agreement, OperatorEvent } from './types.js';
+import { agreement } from './fixtures.test-support.js';
+import type { OperatorEvent } from './types.js';
 
-function agreement(over: Partial<Agreement> & Pick<Agreement, 'id' | 'partner' | 'economies' | 'declaredCode'>): Agreement {
-  return {
-    name: over.id,
-    counterpart: null,
-    signedOn: null,
-    inForceOn: '2015-11-01',
-    suspendedOn: null,
-    terminatedOn: null,
-    partnerProgramme: null,
-    recognisedTiers: [],
-    scope: null,
-    economyAliases: {},
-    confidence: 'H',
-    notes: null,
-    sources: [],
-    ...over,
-  };
-}
 
 const code = (pattern: string) => ({ pattern, example: null, generic: false, aliasPatterns: [] });
 const { byEconomy } = compileAgreements([

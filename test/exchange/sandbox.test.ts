@@ -3,21 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_SEQUENCE_BASE } from '../../src/sandbox/render.js';
 import { ENGINES } from '../support/databases.js';
+import { SECTION_7 } from '../support/sandbox-table.js';
 import { api, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { decisionOf, expectErrorBody, lookup, partnerView, type Partner, type RunView } from './helpers.js';
 
-/** Contract section 7, verbatim. */
-const SECTION_7: readonly [code: string, decision: string][] = [
-  ['DE123456789012345', 'RECOGNISED'],
-  ['NL857117683', 'TIER_NOT_RECOGNISED'],
-  ['IT01234567890', 'SUSPENDED'],
-  ['HK100000000000001', 'RECOGNISED'],
-  ['MO100000001', 'RECOGNISED'],
-  ['MO100000002', 'TIER_NOT_RECOGNISED'],
-  ['MO100000003', 'EXPIRED'],
-  ['SG123456789012', 'NO_DATA'],
-  ['US1234567', 'NO_AGREEMENT'],
-];
 
 describe.each(ENGINES)('sandbox partners (%s)', (engine) => {
   let tg: TestGateway;

@@ -1,19 +1,9 @@
 // Recognition lookups over real HTTP against the sandbox partners, on both engines (contract 4 and 7).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/databases.js';
+import { SECTION_7 } from '../support/sandbox-table.js';
 import { api, startTestGateway, type TestGateway } from '../support/gateway.js';
 
-const SECTION_7: [string, string][] = [
-  ['DE123456789012345', 'RECOGNISED'],
-  ['NL857117683', 'TIER_NOT_RECOGNISED'],
-  ['IT01234567890', 'SUSPENDED'],
-  ['HK100000000000001', 'RECOGNISED'],
-  ['MO100000001', 'RECOGNISED'],
-  ['MO100000002', 'TIER_NOT_RECOGNISED'],
-  ['MO100000003', 'EXPIRED'],
-  ['SG123456789012', 'NO_DATA'],
-  ['US1234567', 'NO_AGREEMENT'],
-];
 
 describe.each(ENGINES)('recognition lookup on %s (sandbox partners)', (engine) => {
   let gw: TestGateway;
