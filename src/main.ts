@@ -102,6 +102,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       await db.tryWithLock(partnerLockKey(p.def.code, 'run'), () => failInterruptedRuns(db, p.def.code));
     }
     await index.refresh();
+    // The first list must not wait for the check worker to compile the partner schemas.
+    await pipeline.warmUp();
     await db.listen(PUBLISHED_CHANNEL, (partner) => void index.refresh(partner).catch((err: unknown) => logger.error({ err }, 'index refresh failed')));
     await db.listen(REGISTRY_CHANNEL, () => void registry.reload().catch((err: unknown) => logger.error({ err }, 'registry reload failed')));
     // NOTIFY is best effort (a dropped connection loses it): refresh now and then regardless.

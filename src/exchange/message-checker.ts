@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { AppError, ERROR_CATALOGUE, type ErrorCode } from '../errors.js';
 import { checkMessage, type CheckContext, type CheckedMessage } from './check-message.js';
-import type { CheckRequest, CheckResponse } from './check-worker.js';
+import type { OperatorRecord } from '../domain/types.js';
+import type { CheckRequest, CheckResponse, WarmRequest } from './check-worker.js';
 import type { PartnerRuntime } from './partners.js';
 
 const WORKER_FILE = fileURLToPath(new URL('./check-worker.js', import.meta.url));
@@ -13,7 +14,7 @@ const WORKER_FILE = fileURLToPath(new URL('./check-worker.js', import.meta.url))
 export class MessageChecker {
   private worker: Worker | null = null;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (v: CheckedMessage) => void; reject: (e: unknown) => void }>();
+  private readonly pending = new Map<number, { resolve: (v: CheckedMessage | null) => void; reject: (e: unknown) => void; records: OperatorRecord[] }>();
 
   constructor(private readonly catalogDirs: { partnersDir: string; schemasDir: string } | null) {}
 
@@ -35,7 +36,18 @@ export class MessageChecker {
       ctx,
     };
     return new Promise<CheckedMessage>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve: (v) => (v ? resolve(v) : reject(new Error('the check worker answered nothing'))), reject, records: [] });
+      this.ensureWorker().postMessage(request);
+    });
+  }
+
+  /** Starts the worker and loads the catalog in it now, so the first list does not wait for that. */
+  warmUp(): Promise<void> {
+    if (!this.threaded || this.catalogDirs === null) return Promise.resolve();
+    const id = this.nextId++;
+    const request: WarmRequest = { id, warm: true, catalog: this.catalogDirs };
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve: () => resolve(), reject, records: [] });
       this.ensureWorker().postMessage(request);
     });
   }
@@ -53,9 +65,14 @@ export class MessageChecker {
     worker.on('message', (msg: CheckResponse) => {
       const waiter = this.pending.get(msg.id);
       if (!waiter) return;
+      if ('chunk' in msg) {
+        for (const r of msg.chunk) waiter.records.push(r);
+        return;
+      }
       this.pending.delete(msg.id);
-      if (msg.ok) waiter.resolve(msg.value);
-      else waiter.reject(toError(msg));
+      if (!msg.ok) waiter.reject(toError(msg));
+      else if (msg.value === null) waiter.resolve(null);
+      else waiter.resolve({ ...msg.value, list: { ...msg.value.list, records: waiter.records } });
     });
     // A crashed worker fails what it was doing; the next check starts a new one.
     worker.on('error', (err) => this.failAll(err));

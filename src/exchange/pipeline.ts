@@ -55,6 +55,11 @@ export class InboundPipeline {
     this.checker = new MessageChecker(deps.catalogDirs ?? null);
   }
 
+  /** Starts the check worker ahead of the first list. */
+  warmUp(): Promise<void> {
+    return this.checker.warmUp();
+  }
+
   /** Stops the check worker (after the running exchanges finished). */
   close(): Promise<void> {
     return this.checker.close();

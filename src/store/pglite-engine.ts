@@ -5,6 +5,8 @@ import path from 'node:path';
 import { fromCopyText, inlineParams, toCopyText } from './copy-text.js';
 import type { Db, Queryable, Row } from './db.js';
 
+const BULK_CHUNK = 5_000;
+
 /** Two processes on one PGlite directory would corrupt it: a lock file with the owner's pid stops the second. */
 function lockDirectory(dataDir: string): () => void {
   const file = path.join(dataDir, '..', path.basename(dataDir) + '.lock');
@@ -51,9 +53,12 @@ export async function openPgliteDb(dataDir: string | null): Promise<Db> {
     },
     // COPY through PGlite's in-memory /dev/blob: many times faster than rows as parameters or results.
     insertMany: async (table, columns, rows) => {
-      if (rows.length === 0) return;
-      const blob = new Blob([toCopyText(rows)]);
-      await q.query(`COPY ${table} (${columns.map((c) => c.name).join(', ')}) FROM '/dev/blob'`, [], { blob });
+      // PGlite runs on this thread: COPY in chunks, so lookups are served between them.
+      for (let start = 0; start < rows.length; start += BULK_CHUNK) {
+        const blob = new Blob([toCopyText(rows.slice(start, start + BULK_CHUNK))]);
+        await q.query(`COPY ${table} (${columns.map((c) => c.name).join(', ')}) FROM '/dev/blob'`, [], { blob });
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     },
     selectMany: async (sql, params = []) => {
       // COPY takes no parameters: they are inlined as literals (numbers and NUL-free text only).

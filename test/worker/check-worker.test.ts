@@ -5,7 +5,7 @@ import { loadCatalog } from '../../src/catalog/load.js';
 import { createCertificateAuthority, issueSigningCertificate, parseCertificatesPem, signDetachedCms, toTrustAnchor } from '../../src/crypto/index.js';
 import type { MessageChecker as Checker } from '../../src/exchange/message-checker.js';
 import type { PartnerRuntime } from '../../src/exchange/partners.js';
-import { sandboxFixedOperators } from '../../src/sandbox/population.js';
+import { sandboxFixedOperators, sandboxPopulation } from '../../src/sandbox/population.js';
 import { renderList } from '../../src/sandbox/render.js';
 import { ensureBuilt, REPO } from '../support/cli.js';
 
@@ -33,6 +33,14 @@ describe('check worker (compiled)', () => {
     expect(checked.list.header).toMatchObject({ sender: 'EU', sequence: 1, kind: 'FULL' });
     expect(checked.list.records.map((r) => r.declaredCode)).toEqual(['DE123456789012345', 'NL857117683', 'IT01234567890']);
     expect(checked.list.listDate).toBe('2026-11-20');
+  });
+
+  it('sends large lists back in chunks, reassembled in order', async () => {
+    const operators = sandboxPopulation('EU', 0, { size: 12_345 });
+    const big = renderList('EU', { sender: 'EU', receiver: 'CN', sequence: 2, kind: 'FULL', generatedAt: '2026-11-20T02:00:00Z' }, operators);
+    const checked = await checker.check(eu, big, signDetachedCms(big, signer), ctx);
+    expect(checked.list.records).toHaveLength(12_345);
+    expect(checked.list.records.map((r) => r.partnerId)).toEqual(operators.map((o) => o.EORI));
   });
 
   it('carries catalogue errors back with their codes, details and the signer', async () => {
