@@ -41,8 +41,8 @@ describe('LookupService.recogniseJson', () => {
     const { service } = setup();
     const now = 10 * HOUR;
     const first = service.recogniseJson('MO100000001', '2026-11-20', now);
-    expect(JSON.parse(first.json)).toEqual(service.recognise('MO100000001', '2026-11-20', now, now));
-    expect(JSON.parse(first.json).decision).toBe('RECOGNISED');
+    expect(JSON.parse(first.bytes.toString())).toEqual(service.recognise('MO100000001', '2026-11-20', now, now));
+    expect(JSON.parse(first.bytes.toString()).decision).toBe('RECOGNISED');
     expect(service.recogniseJson('MO100000001', '2026-11-20', now)).toBe(first);
     expect(service.recogniseJson('MO1', '2026-11-20', now).invalid).toBe(true);
   });
@@ -50,24 +50,24 @@ describe('LookupService.recogniseJson', () => {
   it('is emptied when the index changes', () => {
     const { service, state } = setup();
     const now = 10 * HOUR;
-    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).json).decision).toBe('RECOGNISED');
+    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).bytes.toString()).decision).toBe('RECOGNISED');
     state.events = [event, { ...event, status: 'SUSPENDED', statusSince: '2026-11-01', recordedAt: 2 }];
-    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).json).decision).toBe('RECOGNISED');
+    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).bytes.toString()).decision).toBe('RECOGNISED');
     state.version++;
-    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).json).decision).toBe('SUSPENDED');
+    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).bytes.toString()).decision).toBe('SUSPENDED');
   });
 
   it('is emptied when the registry changes', () => {
     const { service, replaceRegistry } = setup();
     const now = 10 * HOUR;
-    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).json).decision).toBe('RECOGNISED');
+    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).bytes.toString()).decision).toBe('RECOGNISED');
     replaceRegistry({ ...agreement, terminatedOn: '2026-01-01' });
-    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).json).decision).toBe('AGREEMENT_NOT_IN_FORCE');
+    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).bytes.toString()).decision).toBe('AGREEMENT_NOT_IN_FORCE');
   });
 
   it('expires an answer when the data turns stale (fail-closed here)', () => {
     const { service } = setup();
-    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', 71 * HOUR).json)).toMatchObject({ decision: 'RECOGNISED', stale: false });
-    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', 73 * HOUR).json)).toMatchObject({ decision: 'STALE_DATA', stale: true });
+    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', 71 * HOUR).bytes.toString())).toMatchObject({ decision: 'RECOGNISED', stale: false });
+    expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', 73 * HOUR).bytes.toString())).toMatchObject({ decision: 'STALE_DATA', stale: true });
   });
 });

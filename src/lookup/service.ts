@@ -47,7 +47,8 @@ const CACHE_LIMIT = 200_000;
 const CACHE_KEY_MAX = 64;
 
 interface CachedAnswer {
-  json: string;
+  /** The answer as UTF-8 JSON, encoded once: batches are concatenations of these. */
+  bytes: Buffer;
   invalid: boolean;
   /** When `stale` would flip (epoch ms). */
   expiresAt: number;
@@ -56,15 +57,16 @@ interface CachedAnswer {
 export class LookupService {
   private cache = new Map<string, CachedAnswer>();
   private cacheFor: { index: number; registry: unknown } = { index: -1, registry: null };
+  private todayCache = { minute: -1, date: '' };
 
   constructor(private readonly deps: LookupDeps) {}
 
   /**
-   * The answer as JSON text, for "as known now" (no asKnownAt): served from a cache of serialised
+   * The answer as JSON bytes, for "as known now" (no asKnownAt): served from a cache of serialised
    * answers that is emptied whenever the index or the registry changes, so clearance systems asking
    * the same codes all day cost a map read, not a decision and a JSON.stringify.
    */
-  recogniseJson(raw: string, date: IsoDate, now: number): { json: string; invalid: boolean } {
+  recogniseJson(raw: string, date: IsoDate, now: number): { bytes: Buffer; invalid: boolean } {
     const registry = this.deps.registry.snapshot();
     if (this.cacheFor.index !== this.deps.index.version || this.cacheFor.registry !== registry || this.cache.size >= CACHE_LIMIT) {
       this.cache = new Map();
@@ -74,7 +76,11 @@ export class LookupService {
     const hit = key === null ? undefined : this.cache.get(key);
     if (hit && now < hit.expiresAt) return hit;
     const answer = this.recognise(raw, date, now, now);
-    const entry: CachedAnswer = { json: JSON.stringify(answer), invalid: answer.decision === 'INVALID_CODE', expiresAt: this.staleFlipsAt(answer) };
+    const entry: CachedAnswer = {
+      bytes: Buffer.from(JSON.stringify(answer)),
+      invalid: answer.decision === 'INVALID_CODE',
+      expiresAt: this.staleFlipsAt(answer),
+    };
     if (key !== null) this.cache.set(key, entry);
     return entry;
   }
@@ -88,8 +94,11 @@ export class LookupService {
     return data.lastSuccessAt + exchange.def.manifest.freshnessHours * HOUR;
   }
 
+  /** Today in AEO_TIMEZONE; recomputed once a minute (zone offsets are whole minutes). */
   today(now = Date.now()): IsoDate {
-    return dateInZone(now, this.deps.timeZone);
+    const minute = Math.floor(now / 60_000);
+    if (minute !== this.todayCache.minute) this.todayCache = { minute, date: dateInZone(now, this.deps.timeZone) };
+    return this.todayCache.date;
   }
 
   /** Answers one code; `asKnownAt` and `now` are epoch milliseconds. */

@@ -28,8 +28,9 @@ describe.each(ENGINES)('recognition lookup on %s (sandbox partners)', (engine) =
   });
 
   it('answers the section-7 table in one batch, in order', async () => {
-    const { status, body } = await batch({ codes: SECTION_7.map(([c]) => c) });
+    const { status, body, headers } = await batch({ codes: SECTION_7.map(([c]) => c) });
     expect(status).toBe(200);
+    expect(headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(body.results.map((r: any) => [r.code, r.decision])).toEqual(SECTION_7);
   });
 

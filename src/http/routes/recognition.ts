@@ -8,10 +8,14 @@ import { pathParam, queryParam } from '../params.js';
 
 export const MAX_BATCH = 1000;
 
-const asJson = (answer: RecognitionAnswer): { json: string; invalid: boolean } => ({
-  json: JSON.stringify(answer),
+const asBytes = (answer: RecognitionAnswer): { bytes: Buffer; invalid: boolean } => ({
+  bytes: Buffer.from(JSON.stringify(answer)),
   invalid: answer.decision === 'INVALID_CODE',
 });
+
+const BATCH_OPEN = Buffer.from('{"results":[');
+const BATCH_COMMA = Buffer.from(',');
+const BATCH_CLOSE = Buffer.from(']}');
 
 interface When {
   date: string;
@@ -56,20 +60,26 @@ export function recognitionRoutes(router: Router, auth: Authenticator, service: 
     if (date === null || asKnownAt === null) throw new AppError('BAD_REQUEST', 'date and asKnownAt may be given once each.');
     const when = readWhen(service, date, asKnownAt);
     const code = pathParam(req, 'code');
-    const answer = asKnownAt === undefined ? service.recogniseJson(code, when.date, when.now) : asJson(service.recognise(code, when.date, when.asKnownAt, when.now));
+    const answer = asKnownAt === undefined ? service.recogniseJson(code, when.date, when.now) : asBytes(service.recognise(code, when.date, when.asKnownAt, when.now));
     if (answer.invalid) {
       throw new AppError('INVALID_CODE', 'The code is not a declared code of any agreement (two letters, then the partner number).');
     }
-    res.type('json').send(answer.json);
+    res.type('json').send(answer.bytes);
   });
 
   router.post('/v1/recognition/batch', canLookup, express.json({ limit: '256kb', strict: true }), (req, res) => {
     const body = batchBody(req);
     const when = readWhen(service, body.date, body.asKnownAt);
-    const results = body.codes.map((code) =>
-      body.asKnownAt === undefined ? service.recogniseJson(code, when.date, when.now).json : JSON.stringify(service.recognise(code, when.date, when.asKnownAt, when.now)),
-    );
-    // Serialised answers joined as they are: the same JSON as res.json({ results }) would write.
-    res.type('json').send(`{"results":[${results.join(',')}]}`);
+    // Encoded answers joined as they are: the same JSON as res.json({ results }) would write,
+    // without joining strings and encoding them again.
+    const parts: Buffer[] = [BATCH_OPEN];
+    body.codes.forEach((code, i) => {
+      if (i > 0) parts.push(BATCH_COMMA);
+      parts.push(
+        body.asKnownAt === undefined ? service.recogniseJson(code, when.date, when.now).bytes : asBytes(service.recognise(code, when.date, when.asKnownAt, when.now)).bytes,
+      );
+    });
+    parts.push(BATCH_CLOSE);
+    res.type('json').send(Buffer.concat(parts));
   });
 }
