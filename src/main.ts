@@ -70,6 +70,7 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
         await db.notify(PUBLISHED_CHANNEL, partner);
       },
       catalogDirs: { partnersDir: config.partnersDir, schemasDir: config.schemasDir },
+      currentOperators: (partner) => ({ lastEventId: index.lastEventIdOf(partner), current: () => index.currentOf(partner) }),
     });
     return { db, registry, partners, sandbox, index, lookup, pipeline };
   } catch (err) {

@@ -2,6 +2,7 @@
 // store raw → verify → parse → validate → map → compare → guard → publish → record the run.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { OperatorEvent } from '../domain/types.js';
 import { AppError, isAppError, type ErrorCode } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { Db } from '../store/db.js';
@@ -26,6 +27,8 @@ export interface PipelineDeps {
   registry: Registry;
   /** Called after a list was applied or confirmed, so every process refreshes its lookup index. */
   onPublished: (partner: string) => Promise<void>;
+  /** An in-memory copy of each partner's current operators (the lookup index), used when up to date. */
+  currentOperators?: (partner: string) => { lastEventId: number; current: () => OperatorEvent[] };
   /** Where the check worker loads the catalog from; null → checks run on the main thread. */
   catalogDirs?: { partnersDir: string; schemasDir: string } | null;
   now?: () => Date;
@@ -186,6 +189,7 @@ export class InboundPipeline {
           maxRemovalRatio: def.manifest.maxRemovalRatio,
           approved: approval !== null,
           now: this.now,
+          cached: this.deps.currentOperators?.(def.code),
         });
         result.outcome = outcome.outcome;
         result.counts = outcome.counts;

@@ -4,7 +4,7 @@ import type { OperatorEvent } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import type { Queryable } from '../store/db.js';
 import { lockPartnerState, markApplied, markConfirmed, type PartnerState } from '../store/exchanges-repo.js';
-import { currentOperators, insertEvents } from '../store/operators-repo.js';
+import { currentOperators, insertEvents, lastEventId } from '../store/operators-repo.js';
 import type { DecodedList } from './check-message.js';
 import { diffList } from './diff.js';
 import { guardList, type GuardVerdict } from './guard.js';
@@ -24,6 +24,8 @@ export interface PublishInput {
   /** An admin approved a quarantined list: skip the guards, keep every other rule. */
   approved: boolean;
   now: () => Date;
+  /** The partner's current operators as an in-memory copy holds them, with the newest event id it has seen. */
+  cached?: { lastEventId: number; current: () => OperatorEvent[] };
 }
 
 /** Sequence rules of contract 6.4; throws SEQUENCE_* or returns 'NO_CHANGE' / 'NEW'. */
@@ -44,7 +46,9 @@ export async function publishList(tx: Queryable, input: PublishInput): Promise<P
     await markConfirmed(tx, partner, input.now());
     return { outcome: 'NO_CHANGE', counts: { ...zero, unchanged: list.records.length } };
   }
-  const current = await currentOperators(tx, partner);
+  // Under the partner lock nothing else publishes: an up-to-date in-memory copy saves reading every event back.
+  const upToDate = input.cached !== undefined && input.cached.lastEventId === (await lastEventId(tx, partner));
+  const current = upToDate && input.cached ? input.cached.current() : await currentOperators(tx, partner);
   const diff = diffList(list.header.kind, list.records, current, list.listDate);
   const verdict = input.approved ? null : guardList(list.header.kind, diff, input.maxRemovalRatio);
   if (verdict) return { outcome: 'QUARANTINED', counts: diff.counts, verdict };

@@ -62,6 +62,21 @@ export class OperatorIndex {
     return this.byOperator.size;
   }
 
+  /** The id of the partner's newest event the index holds (0: none). */
+  lastEventIdOf(partner: string): number {
+    return this.lastEventId.get(partner) ?? 0;
+  }
+
+  /** The newest statement about each of the partner's operators, as the index holds them. */
+  currentOf(partner: string): OperatorEvent[] {
+    const current: OperatorEvent[] = [];
+    for (const events of this.byOperator.values()) {
+      const last = events[events.length - 1]!;
+      if (last.partner === partner) current.push(last);
+    }
+    return current;
+  }
+
   history(code: string): readonly OperatorEvent[] | undefined {
     return this.byCode.get(code);
   }
