@@ -42,6 +42,8 @@ CREATE TABLE payloads (
   bytes     bigint NOT NULL,
   body_gzip bytea NOT NULL
 );
+-- Already gzip-compressed: storing it out of line without another compression attempt is cheaper.
+ALTER TABLE payloads ALTER COLUMN body_gzip SET STORAGE EXTERNAL;
 
 CREATE TABLE exchange_messages (
   exchange_id    uuid PRIMARY KEY REFERENCES exchanges (id),

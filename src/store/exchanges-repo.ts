@@ -7,6 +7,7 @@ import type { Counts, Direction, ExchangeRun, Outcome, RunProblem, Signer, Trigg
 import type { Db, Queryable } from './db.js';
 
 const gzipAsync = promisify(gzip);
+const PAYLOAD_PART = 1 << 20;
 const gunzipAsync = promisify(gunzip);
 
 const ISO = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -94,10 +95,18 @@ export async function insertRun(db: Db, run: NewRun, message: { body: Buffer; si
       [run.id, run.partner, run.direction, run.trigger, run.startedAt.toISOString(), run.payloadSha256, run.payloadBytes],
     );
     if (message && gzipped) {
-      await tx.query(
-        `INSERT INTO payloads (sha256, bytes, body_gzip) VALUES ($1, $2, decode($3, 'base64')) ON CONFLICT (sha256) DO NOTHING`,
-        [run.payloadSha256, message.body.length, gzipped.toString('base64')],
+      // In parts of 1 MB: the embedded engine runs each statement on the event loop's thread.
+      const inserted = await tx.query(
+        `INSERT INTO payloads (sha256, bytes, body_gzip) VALUES ($1, $2, decode($3, 'base64')) ON CONFLICT (sha256) DO NOTHING RETURNING sha256`,
+        [run.payloadSha256, message.body.length, gzipped.subarray(0, PAYLOAD_PART).toString('base64')],
       );
+      for (let at = PAYLOAD_PART; inserted.length > 0 && at < gzipped.length; at += PAYLOAD_PART) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        await tx.query(`UPDATE payloads SET body_gzip = body_gzip || decode($2, 'base64') WHERE sha256 = $1`, [
+          run.payloadSha256,
+          gzipped.subarray(at, at + PAYLOAD_PART).toString('base64'),
+        ]);
+      }
       await tx.query(`INSERT INTO exchange_messages (exchange_id, payload_sha256, signature) VALUES ($1, $2, decode($3, 'base64'))`, [
         run.id,
         run.payloadSha256,

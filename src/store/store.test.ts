@@ -1,8 +1,10 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ENGINES, openTestDb } from '../../test/support/databases.js';
+import { getMessage, insertRun } from './exchanges-repo.js';
 import { migrate } from './migrate.js';
 import { openDb } from './open.js';
 
@@ -28,6 +30,26 @@ describe.each(ENGINES)('store on %s', (engine) => {
         }),
       ).rejects.toThrow('boom');
       expect(await db.query('SELECT * FROM agreement_revisions')).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('keeps a message exactly, stored in parts, once per distinct payload', async () => {
+    const db = await openTestDb(engine);
+    try {
+      // Random bytes do not compress: about 3 MB of gzip, so three parts.
+      const body = randomBytes(3 * 1024 * 1024 + 123);
+      const sha = createHash('sha256').update(body).digest('hex');
+      const run = (id: string) => ({ id, partner: 'EU', direction: 'inbound' as const, trigger: 'import' as const, startedAt: new Date(), payloadSha256: sha, payloadBytes: body.length });
+      const [a, b] = [randomUUID(), randomUUID()];
+      await insertRun(db, run(a), { body, signature: Buffer.from('sig-a') });
+      await insertRun(db, run(b), { body, signature: Buffer.from('sig-b') });
+      const first = await getMessage(db, a);
+      expect(first?.body.equals(body)).toBe(true);
+      expect(first?.signature?.toString()).toBe('sig-a');
+      expect((await getMessage(db, b))?.signature?.toString()).toBe('sig-b');
+      expect(await db.query('SELECT sha256 FROM payloads')).toEqual([{ sha256: sha }]);
     } finally {
       await db.close();
     }
