@@ -33,54 +33,80 @@ const isRemoval = (e: OperatorRecord): boolean => e.partnerStatus === REMOVED_FR
 
 /**
  * FULL: every listed operator is stated; current operators missing from it become REVOKED as of
- * `listDate`. DELTA: only the listed operators change.
+ * `listDate`. DELTA: only the listed operators change. Records may be fed in slices (`add`), so a
+ * caller can let the event loop turn between them; `finish` gives the result.
  */
-export function diffList(
-  kind: ListKind,
-  records: readonly OperatorRecord[],
-  current: readonly OperatorEvent[],
-  listDate: string,
-): DiffResult {
-  const byId = new Map<string, OperatorEvent>();
-  for (const e of current) byId.set(e.partnerId, e);
-  const counts: Counts = { received: records.length, added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
-  const changes: OperatorRecord[] = [];
-  const listed = new Set<string>();
-  let activeBefore = 0;
-  for (const e of current) if (e.status !== 'REVOKED') activeBefore++;
+export class ListDiff {
+  private readonly byId = new Map<string, OperatorEvent>();
+  private readonly listed = new Set<string>();
+  private readonly changes: OperatorRecord[] = [];
+  private readonly counts: Counts = { received: 0, added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
+  private readonly activeBefore: number;
 
-  for (const record of records) {
-    listed.add(record.partnerId);
-    const before = byId.get(record.partnerId);
-    if (before && sameRecord(before, record)) {
-      counts.unchanged++;
-      continue;
+  constructor(
+    private readonly kind: ListKind,
+    private readonly current: readonly OperatorEvent[],
+    private readonly listDate: string,
+  ) {
+    let active = 0;
+    for (const e of current) {
+      this.byId.set(e.partnerId, e);
+      if (e.status !== 'REVOKED') active++;
     }
-    if (!before || isRemoval(before)) counts.added++;
-    else counts.changed++;
-    changes.push(record);
+    this.activeBefore = active;
   }
-  if (kind === 'FULL') {
-    for (const before of current) {
-      // Already revoked (by the partner, or by an earlier list): leaving the list changes nothing.
-      if (listed.has(before.partnerId) || before.status === 'REVOKED') continue;
-      counts.removed++;
-      changes.push({
-        partnerId: before.partnerId,
-        declaredCode: before.declaredCode,
-        aliases: before.aliases,
-        name: before.name,
-        tier: before.tier,
-        status: 'REVOKED',
-        partnerStatus: REMOVED_FROM_LIST,
-        statusSince: listDate,
-        validUntil: before.validUntil,
-      });
+
+  add(records: readonly OperatorRecord[]): void {
+    const { counts } = this;
+    counts.received += records.length;
+    for (const record of records) {
+      this.listed.add(record.partnerId);
+      const before = this.byId.get(record.partnerId);
+      if (before && sameRecord(before, record)) {
+        counts.unchanged++;
+        continue;
+      }
+      if (!before || isRemoval(before)) counts.added++;
+      else counts.changed++;
+      this.changes.push(record);
     }
   }
-  let activeAfter = 0;
-  const after = new Map<string, OperatorRecord>(byId);
-  for (const c of changes) after.set(c.partnerId, c);
-  for (const r of after.values()) if (r.status !== 'REVOKED') activeAfter++;
-  return { changes, counts, activeAfter, activeBefore };
+
+  finish(): DiffResult {
+    const { counts, changes } = this;
+    if (this.kind === 'FULL') {
+      for (const before of this.current) {
+        // Already revoked (by the partner, or by an earlier list): leaving the list changes nothing.
+        if (this.listed.has(before.partnerId) || before.status === 'REVOKED') continue;
+        counts.removed++;
+        changes.push({
+          partnerId: before.partnerId,
+          declaredCode: before.declaredCode,
+          aliases: before.aliases,
+          name: before.name,
+          tier: before.tier,
+          status: 'REVOKED',
+          partnerStatus: REMOVED_FROM_LIST,
+          statusSince: this.listDate,
+          validUntil: before.validUntil,
+        });
+      }
+    }
+    // Active after = active before, adjusted by each change's status against the statement it replaces.
+    let activeAfter = this.activeBefore;
+    for (const c of changes) {
+      const before = this.byId.get(c.partnerId);
+      const wasActive = before !== undefined && before.status !== 'REVOKED';
+      const isActive = c.status !== 'REVOKED';
+      activeAfter += Number(isActive) - Number(wasActive);
+    }
+    return { changes, counts, activeAfter, activeBefore: this.activeBefore };
+  }
+}
+
+/** The whole diff in one call. */
+export function diffList(kind: ListKind, records: readonly OperatorRecord[], current: readonly OperatorEvent[], listDate: string): DiffResult {
+  const diff = new ListDiff(kind, current, listDate);
+  diff.add(records);
+  return diff.finish();
 }

@@ -6,7 +6,7 @@ import type { Queryable } from '../store/db.js';
 import { lockPartnerState, markApplied, markConfirmed, type PartnerState } from '../store/exchanges-repo.js';
 import { currentOperators, insertEvents, lastEventId } from '../store/operators-repo.js';
 import type { DecodedList } from './check-message.js';
-import { diffList } from './diff.js';
+import { ListDiff, type DiffResult } from './diff.js';
 import { guardList, type GuardVerdict } from './guard.js';
 import type { Counts } from './types.js';
 
@@ -49,7 +49,7 @@ export async function publishList(tx: Queryable, input: PublishInput): Promise<P
   // Under the partner lock nothing else publishes: an up-to-date in-memory copy saves reading every event back.
   const upToDate = input.cached !== undefined && input.cached.lastEventId === (await lastEventId(tx, partner));
   const current = upToDate && input.cached ? input.cached.current() : await currentOperators(tx, partner);
-  const diff = diffList(list.header.kind, list.records, current, list.listDate);
+  const diff = await diffInSlices(list, current);
   const verdict = input.approved ? null : guardList(list.header.kind, diff, input.maxRemovalRatio);
   if (verdict) return { outcome: 'QUARANTINED', counts: diff.counts, verdict };
 
@@ -71,6 +71,18 @@ export async function publishList(tx: Queryable, input: PublishInput): Promise<P
     operatorCount: diff.activeAfter,
   });
   return { outcome: 'APPLIED', counts: diff.counts, appliedAt };
+}
+
+const DIFF_SLICE = 10_000;
+
+/** The diff with a turn of the event loop every 10 000 records (the embedded engine shares the thread). */
+async function diffInSlices(list: DecodedList, current: readonly OperatorEvent[]): Promise<DiffResult> {
+  const diff = new ListDiff(list.header.kind, current, list.listDate);
+  for (let start = 0; start < list.records.length; start += DIFF_SLICE) {
+    diff.add(list.records.slice(start, start + DIFF_SLICE));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return diff.finish();
 }
 
 export const sha256Hex = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
