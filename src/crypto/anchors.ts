@@ -17,7 +17,8 @@ const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
 /** Every certificate in a PEM text; any other kind of block is an error (a key most of all). */
 export function parseCertificatesPem(pem: string): X509Certificate[] {
   // Refuse loudly: a private key must never sit next to trust material.
-  if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pem)) {
+  // Any private key block (PKCS#8, RSA, EC, encrypted): trust anchor folders hold public certificates only.
+  if (/-----BEGIN [A-Z0-9 ]*PRIVATE[ ]KEY-----/.test(pem)) {
     throw new Error('The PEM text contains a PRIVATE KEY block; only certificates are allowed here.');
   }
   const certs: X509Certificate[] = [];

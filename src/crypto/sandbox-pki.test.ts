@@ -1,6 +1,6 @@
 // Sandbox PKI: certificates openssl accepts, with the extensions and validity asked for.
 import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,9 @@ describe('sandbox PKI', () => {
     expect(signerCert.ca).toBe(false);
     expect(signerCert.checkIssued(caCert)).toBe(true);
     expect(signerCert.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
-    expect(ca.keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    // A PKCS#8 key that belongs to the CA's certificate.
+    const caKey = createPrivateKey(ca.keyPem);
+    expect(createPublicKey(caKey).export({ format: 'der', type: 'spki' }).equals(caCert.publicKey.export({ format: 'der', type: 'spki' }))).toBe(true);
 
     const caFields = fields(ca.certPem);
     expect(caFields.keyUsage).toBe(KEY_USAGE.keyCertSign | KEY_USAGE.cRLSign);

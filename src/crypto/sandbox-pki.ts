@@ -6,7 +6,7 @@ import forge from 'node-forge';
 
 export interface PemPair {
   certPem: string;
-  /** PKCS#8 PEM ("BEGIN PRIVATE KEY"). */
+  /** PKCS#8, PEM-encoded. */
   keyPem: string;
 }
 
