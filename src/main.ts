@@ -19,6 +19,7 @@ import { recognitionRoutes } from './http/routes/recognition.js';
 import { registryRoutes } from './http/routes/registry.js';
 import { sandboxRoutes } from './http/routes/sandbox.js';
 import { Scheduler } from './jobs/scheduler.js';
+import { isStale } from './lookup/freshness.js';
 import { OperatorIndex } from './lookup/operator-index.js';
 import { LookupService } from './lookup/service.js';
 import { Registry, REGISTRY_CHANNEL } from './registry/registry.js';
@@ -132,7 +133,6 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       const outcomes = await latestOutcomes(db);
       return partners.all().map((p) => {
         const data = index.partner(p.def.code);
-        const freshnessMs = p.def.manifest.freshnessHours * 3_600_000;
         return {
           code: p.def.code,
           agreementId: p.def.manifest.agreementId,
@@ -140,7 +140,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
           lastSuccessAt: data?.lastSuccessAt == null ? null : new Date(data.lastSuccessAt).toISOString(),
           lastSequence: data?.lastSequence ?? null,
           operatorCount: data?.operatorCount ?? 0,
-          stale: data !== undefined && (data.lastSuccessAt === null || Date.now() - data.lastSuccessAt > freshnessMs),
+          stale: isStale(data, p.def.manifest.freshnessHours, Date.now()),
           nextRunAt: scheduler.current?.nextRunAt(p.def.code)?.toISOString() ?? null,
           lastOutcome: outcomes.get(p.def.code) ?? null,
         };

@@ -6,6 +6,7 @@ import { latestKnown, stateOn } from '../domain/timeline.js';
 import type { Decision, IsoDate, OperatorEvent } from '../domain/types.js';
 import type { Partners } from '../exchange/partners.js';
 import type { Registry } from '../registry/registry.js';
+import { isStale, staleFrom } from './freshness.js';
 import type { OperatorIndex, Provenance } from './operator-index.js';
 
 export interface OperatorView {
@@ -40,7 +41,6 @@ export interface LookupDeps {
   timeZone: string;
 }
 
-const HOUR = 3_600_000;
 
 /** Cached answers: at most this many, and only for short raw codes (hostile input is not cached). */
 const CACHE_LIMIT = 200_000;
@@ -89,9 +89,8 @@ export class LookupService {
   private staleFlipsAt(answer: RecognitionAnswer): number {
     if (answer.stale || answer.agreement === null) return Infinity;
     const exchange = this.deps.partners.forAgreement(answer.agreement.id);
-    const data = exchange ? this.deps.index.partner(exchange.def.code) : undefined;
-    if (!exchange || data?.lastSuccessAt == null) return Infinity;
-    return data.lastSuccessAt + exchange.def.manifest.freshnessHours * HOUR;
+    if (!exchange) return Infinity;
+    return staleFrom(this.deps.index.partner(exchange.def.code), exchange.def.manifest.freshnessHours);
   }
 
   /** Today in AEO_TIMEZONE; recomputed once a minute (zone offsets are whole minutes). */
@@ -114,8 +113,7 @@ export class LookupService {
     const state = history ? stateOn(history, date, asKnownAt) : null;
     const known = state ?? (history ? latestKnown(history, asKnownAt) : null);
     const manifest = exchange?.def.manifest;
-    const stale =
-      manifest !== undefined && data !== undefined && (data.lastSuccessAt === null || now - data.lastSuccessAt > manifest.freshnessHours * HOUR);
+    const stale = manifest !== undefined && isStale(data, manifest.freshnessHours, now);
     const decision = decide({ parsed, date, hasData, state, stale, onStale: manifest?.onStale ?? 'serve' });
     return {
       code: parsed.code,
