@@ -74,10 +74,7 @@ async function main(argv: string[]): Promise<number> {
       const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } } });
       return withServices(config, ({ registry, partners }) => {
         const today = dateInZone(Date.now(), config.timeZone);
-        const view = agreementListView(registry.snapshot().agreements, today, (id) => {
-          const p = partners.forAgreement(id);
-          return p ? { partnerCode: p.def.code, enabled: p.def.manifest.enabled } : null;
-        });
+        const view = agreementListView(registry.snapshot().agreements, today, (id) => partners.exchangeLink(id));
         if (values.json) out(JSON.stringify(view, null, 2));
         else {
           out(renderTable(['id', 'partner', 'economies', 'in force on', 'status', 'recognised tiers', 'conf'],

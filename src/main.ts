@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { loadCatalog } from './catalog/load.js';
 import type { Config } from './config.js';
-import { dateInZone } from './domain/dates.js';
 import { AppError } from './errors.js';
 import { Partners } from './exchange/partners.js';
 import { InboundPipeline } from './exchange/pipeline.js';
@@ -124,11 +123,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
         return m.pullUrl;
       },
     });
-    const today = (): string => dateInZone(Date.now(), config.timeZone);
-    const exchangeOf = (agreementId: string) => {
-      const p = partners.forAgreement(agreementId);
-      return p ? { partnerCode: p.def.code, enabled: p.def.manifest.enabled } : null;
-    };
+    const today = (): string => lookup.today();
+    const exchangeOf = (agreementId: string) => partners.exchangeLink(agreementId);
     const partnerStatuses = async (): Promise<PartnerStatus[]> => {
       const outcomes = await latestOutcomes(db);
       return partners.all().map((p) => {
@@ -230,6 +226,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
   } catch (err) {
     for (const t of timers) clearInterval(t);
     server?.close();
+    await pipeline.close();
     await db.close();
     throw err;
   }

@@ -41,6 +41,12 @@ export class Partners {
     return [...this.byCode.values()];
   }
 
+  /** How the registry shows an agreement's exchange: its partner code and whether it is enabled. */
+  exchangeLink(agreementId: string): { partnerCode: string; enabled: boolean } | null {
+    const p = this.forAgreement(agreementId);
+    return p ? { partnerCode: p.def.code, enabled: p.def.manifest.enabled } : null;
+  }
+
   /** The exchange partner serving an agreement, if any. */
   forAgreement(agreementId: string): PartnerRuntime | undefined {
     for (const p of this.byCode.values()) if (p.def.manifest.agreementId === agreementId) return p;

@@ -43,7 +43,7 @@ export interface LookupDeps {
 
 
 /** Cached answers: at most this many, and only for short raw codes (hostile input is not cached). */
-const CACHE_LIMIT = 200_000;
+const CACHE_LIMIT = 100_000; // ~70 MB of answers at most
 const CACHE_KEY_MAX = 64;
 
 interface CachedAnswer {
