@@ -95,8 +95,8 @@ async function main(argv: string[]): Promise<number> {
       const body = readFileSync(listFile);
       const signature = readFileSync(sigFile);
       return withServices(config, async ({ pipeline }) => {
-        const progress = startProgress(`importing ${body.length} bytes for ${partner}`);
-        const run = await pipeline.receive(partner, 'import', { body, signature }).finally(progress);
+        const progress = startProgress(`${partner}, ${(body.length / 1e6).toFixed(1)} MB`, IMPORT_STAGES);
+        const run = await pipeline.receive(partner, 'import', { body, signature }, progress.stage).finally(progress.stop);
         out(JSON.stringify(run, null, 2));
         return run.outcome === 'APPLIED' || run.outcome === 'NO_CHANGE' ? 0 : 1;
       });
@@ -126,18 +126,33 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** A progress line on stderr while a long import runs (TTY only). */
-function startProgress(label: string): () => void {
-  if (!process.stderr.isTTY) return () => undefined;
+/** The stages of an import the pipeline reports, in order (for the bar's length). */
+const IMPORT_STAGES = 3;
+
+/** A progress bar on stderr while a long import runs (TTY only): stage n of N, its name, elapsed time. */
+function startProgress(label: string, stages: number): { stage: (name: string) => void; stop: () => void } {
+  if (!process.stderr.isTTY) return { stage: () => undefined, stop: () => undefined };
   const started = Date.now();
-  const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-  let i = 0;
-  const timer = setInterval(() => {
-    process.stderr.write(`\r${frames[i++ % frames.length]} ${label} — ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  }, 100);
-  return () => {
-    clearInterval(timer);
-    process.stderr.write('\r\x1b[K');
+  let done = 0;
+  let name = 'starting';
+  const draw = (): void => {
+    const width = 20;
+    // Filled by the stages already finished; the current one is named.
+    const filled = Math.round((Math.max(0, Math.min(done - 1, stages)) / stages) * width);
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    process.stderr.write(`\r\x1b[K[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${stages} ${label}: ${name} — ${seconds} s`);
+  };
+  const timer = setInterval(draw, 200);
+  return {
+    stage: (stage) => {
+      done++;
+      name = stage;
+      draw();
+    },
+    stop: () => {
+      clearInterval(timer);
+      process.stderr.write('\r\x1b[K');
+    },
   };
 }
 

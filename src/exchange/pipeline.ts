@@ -19,6 +19,9 @@ export interface InboundMessage {
   signature: Buffer | null;
 }
 
+/** Told each stage as a run enters it (the CLI shows it); never told payload content. */
+export type Progress = (stage: string) => void;
+
 export interface PipelineDeps {
   db: Db;
   logger: Logger;
@@ -92,7 +95,7 @@ export class InboundPipeline {
   }
 
   /** Takes a list message through every stage and answers with the recorded run. */
-  receive(partnerCode: string, trigger: Trigger, message: InboundMessage): Promise<ExchangeRun> {
+  receive(partnerCode: string, trigger: Trigger, message: InboundMessage, progress: Progress = () => undefined): Promise<ExchangeRun> {
     const partner = this.partner(partnerCode);
     if (!partner.def.manifest.enabled) {
       return Promise.reject(new AppError('CONFLICT', `The exchange with ${partnerCode} is disabled in its manifest.`));
@@ -109,8 +112,9 @@ export class InboundPipeline {
           const tooLarge = new AppError('TOO_LARGE', `The message has ${message.body.length} bytes; the limit for ${partnerCode} is ${partner.def.manifest.maxBytes}.`);
           return await this.finishWithError(id, emptyResult(), tooLarge);
         }
+        progress('storing the message');
         await insertRun(this.deps.db, { ...base, payloadBytes: message.body.length }, message);
-        return await this.process(partner, id, sha256, message);
+        return await this.process(partner, id, sha256, message, null, progress);
       } finally {
         this.running--;
       }
@@ -164,10 +168,12 @@ export class InboundPipeline {
     sha256: string,
     message: InboundMessage,
     approval: NonNullable<ExchangeRun['review']> | null = null,
+    progress: Progress = () => undefined,
   ): Promise<ExchangeRun> {
     const { def } = partner;
     const result = emptyResult();
     try {
+      progress('verifying the signature, parsing, validating, mapping');
       const agreement = this.deps.registry.snapshot().byId.get(def.manifest.agreementId)?.agreement;
       const checked = await this.checker.check(partner, message.body, message.signature, {
         now: this.now().getTime(),
@@ -180,6 +186,7 @@ export class InboundPipeline {
       if (list.header.sender !== def.code) {
         throw new AppError('SENDER_MISMATCH', `The message says it is from ${list.header.sender.slice(0, 20)}, but it came as ${def.code}.`);
       }
+      progress(`comparing ${list.records.length} operators with the current list, publishing`);
       const published = await this.deps.db.transaction(async (tx) => {
         const outcome = await publishList(tx, {
           partner: def.code,
