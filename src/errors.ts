@@ -19,7 +19,6 @@ export const ERROR_CATALOGUE = {
   RATE_LIMITED: { status: 429, message: 'Too many requests.' },
   INTERNAL: { status: 500, message: 'An internal error occurred.' },
   NOT_READY: { status: 503, message: 'The service is not ready.' },
-  NOT_IN_SANDBOX: { status: 404, message: 'Sandbox routes are served only in sandbox mode.' },
 
   // exchange run reasons (contract section 5); status applies when surfaced over HTTP
   SIGNATURE_INVALID: { status: 422, message: 'The signature does not verify over the message.' },

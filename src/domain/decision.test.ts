@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { compileAgreements, parseDeclaredCode } from './codes.js';
 import { decide, type DecisionInput } from './decision.js';
-import { agreement } from './fixtures.test-support.js';
+import { agreement, operatorEvent } from './fixtures.test-support.js';
 import type { OperatorEvent } from './types.js';
 
 
@@ -13,23 +13,7 @@ const { byEconomy } = compileAgreements([
   agreement({ id: 'CN-SX', partner: 'SX', economies: ['SX'], declaredCode: code('^SX\\d{4}$'), suspendedOn: '2025-01-01', recognisedTiers: ['AEO'] }),
 ]);
 
-function operator(over: Partial<OperatorEvent> = {}): OperatorEvent {
-  return {
-    partnerId: 'DE123456789012345',
-    declaredCode: 'DE123456789012345',
-    aliases: [],
-    name: 'Beispiel Logistik GmbH',
-    tier: 'AEOF',
-    status: 'VALID',
-    partnerStatus: 'active',
-    statusSince: '2019-03-01',
-    validUntil: null,
-    partner: 'EU',
-    exchangeId: 'x1',
-    recordedAt: 0,
-    ...over,
-  };
-}
+const operator = (over: Partial<OperatorEvent> = {}): OperatorEvent => operatorEvent({ partnerStatus: 'active', ...over });
 
 function input(raw: string, over: Partial<DecisionInput> = {}): DecisionInput {
   return {

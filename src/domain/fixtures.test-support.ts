@@ -1,5 +1,5 @@
 // Test fixtures for the domain rules (not used by the gateway itself).
-import type { Agreement } from './types.js';
+import type { Agreement, OperatorEvent } from './types.js';
 
 /** An agreement with neutral defaults for every fact a test does not care about. */
 export function agreement(over: Partial<Agreement> & Pick<Agreement, 'id' | 'partner' | 'economies' | 'declaredCode'>): Agreement {
@@ -17,6 +17,25 @@ export function agreement(over: Partial<Agreement> & Pick<Agreement, 'id' | 'par
     confidence: 'H',
     notes: null,
     sources: [],
+    ...over,
+  };
+}
+
+/** A statement about the sandbox's German AEOF operator; override what a test is about. */
+export function operatorEvent(over: Partial<OperatorEvent> = {}): OperatorEvent {
+  return {
+    partnerId: 'DE123456789012345',
+    declaredCode: 'DE123456789012345',
+    aliases: [],
+    name: 'Beispiel Logistik GmbH',
+    tier: 'AEOF',
+    status: 'VALID',
+    partnerStatus: 'valid',
+    statusSince: '2019-03-01',
+    validUntil: null,
+    partner: 'EU',
+    exchangeId: 'x1',
+    recordedAt: 0,
     ...over,
   };
 }

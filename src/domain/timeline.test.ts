@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { operatorEvent } from './fixtures.test-support.js';
 import { latestKnown, stateOn } from './timeline.js';
 import type { OperatorEvent, OperatorStatus } from './types.js';
 
@@ -8,21 +9,7 @@ const T2 = Date.UTC(2026, 1, 10); // correction recorded
 const T3 = Date.UTC(2026, 5, 1); // removal recorded
 
 function event(status: OperatorStatus, statusSince: string, recordedAt: number, over: Partial<OperatorEvent> = {}): OperatorEvent {
-  return {
-    partnerId: 'DE123456789012345',
-    declaredCode: 'DE123456789012345',
-    aliases: [],
-    name: 'Beispiel Logistik GmbH',
-    tier: 'AEOF',
-    status,
-    partnerStatus: status.toLowerCase(),
-    statusSince,
-    validUntil: null,
-    partner: 'EU',
-    exchangeId: `x-${recordedAt}`,
-    recordedAt,
-    ...over,
-  };
+  return operatorEvent({ status, partnerStatus: status.toLowerCase(), statusSince, exchangeId: `x-${recordedAt}`, recordedAt, ...over });
 }
 
 const valid = event('VALID', '2019-03-01', T0);
