@@ -50,6 +50,10 @@ describe.each(ENGINES)('recognition lookup on %s (sandbox partners)', (engine) =
     expect(body.provenance.signer.sha256Fingerprint).toMatch(/^[0-9a-f]{64}$/);
     const run = await api(`${gw.url}/v1/exchanges/${body.provenance.exchangeId}`, gw.keys.admin);
     expect(run.body.payloadSha256).toBe(body.provenance.payloadSha256);
+    // dataAsOf: when the partner produced the list the answer rests on; none without data.
+    expect(Date.parse(body.dataAsOf)).toBe(Date.parse(run.body.generatedAt));
+    const noData = await get('/v1/recognition/SG123456789012');
+    expect(noData.body).toMatchObject({ dataAsOf: null, stale: false, operator: null, provenance: null });
     const suspended = await get('/v1/recognition/IT01234567890');
     expect(suspended.body.operator).toMatchObject({ status: 'SUSPENDED', statusSince: '2026-01-15' });
   });
@@ -134,6 +138,20 @@ describe.each(ENGINES)('recognition lookup on %s (sandbox partners)', (engine) =
     expect(weird.status).toBe(200);
     expect(weird.body.results.every((r: any) => r.decision === 'INVALID_CODE')).toBe(true);
     expect((await api(`${gw.url}/healthz`, null)).status).toBe(200);
+  });
+
+  it('lists the exchange partners with their state and next scheduled run (admin)', async () => {
+    const { status, body } = await api(`${gw.url}/v1/partners`, gw.keys.admin);
+    expect(status).toBe(200);
+    expect(body.partners.map((p: any) => p.code)).toEqual(['EU', 'HK', 'MO']);
+    for (const p of body.partners) {
+      expect(p).toMatchObject({ enabled: true, stale: false, lastOutcome: 'APPLIED' });
+      expect(p.operatorCount).toBeGreaterThan(0);
+      expect(Date.parse(p.nextRunAt)).toBeGreaterThan(Date.now());
+      expect(Date.parse(p.lastSuccessAt)).toBeLessThanOrEqual(Date.now());
+    }
+    expect(body.partners[0]).toMatchObject({ agreementId: 'CN-EU', lastSequence: 1000 });
+    expect((await api(`${gw.url}/v1/partners`, gw.keys.lookup)).status).toBe(403);
   });
 
   it('needs the lookup or admin scope', async () => {
