@@ -21,8 +21,15 @@ Commands:
 
 Configuration comes from the environment (see docs/configuration.md).`;
 
+// `aeo-gateway agreements | head` closes stdout early: stop writing, but still close the store cleanly.
+let stdoutClosed = false;
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+  stdoutClosed = true;
+});
+
 const out = (text: string): void => {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  if (!stdoutClosed) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 };
 
 async function serve(config: Readonly<Config>): Promise<void> {

@@ -1,12 +1,13 @@
 // The command line, as an operator runs it: the compiled `aeo-gateway` with real environment variables.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCertificateAuthority, issueSigningCertificate, signDetachedCms } from '../../src/crypto/index.js';
 import { renderList } from '../../src/sandbox/render.js';
 import { sandboxFixedOperators } from '../../src/sandbox/population.js';
-import { ensureBuilt, runCli } from '../support/cli.js';
+import { CLI, ensureBuilt, runCli } from '../support/cli.js';
 
 describe('aeo-gateway CLI', () => {
   const root = mkdtempSync(path.join(os.tmpdir(), 'aeo-cli-'));
@@ -33,6 +34,17 @@ describe('aeo-gateway CLI', () => {
     expect(table.stdout).toContain('31 agreements, 57 economies');
     const json = JSON.parse(runCli(['agreements', '--json'], env).stdout) as { count: number; economyCount: number };
     expect(json).toMatchObject({ count: 31, economyCount: 57 });
+  });
+
+  it('stops quietly when its output is cut short (| head), releasing the store', () => {
+    const res = spawnSync('bash', ['-c', `set -o pipefail; "${process.execPath}" "${CLI}" agreements | head -1`], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+    });
+    expect(res.stdout.trim()).toMatch(/^id\s+partner/);
+    expect(res.stderr).not.toContain('EPIPE');
+    expect(res.status).toBe(0);
+    expect(existsSync(path.join(env.AEO_DATA_DIR, 'pglite.lock'))).toBe(false);
   });
 
   it('refuses to serve with bad configuration, naming every bad setting, exit code 1', () => {
