@@ -11,12 +11,15 @@ import { partnerLockKey } from './exchange/locks.js';
 import { PartnerSync } from './exchange/sync.js';
 import { createApp } from './http/app.js';
 import { Authenticator } from './http/auth.js';
+import { auditRoutes } from './http/routes/audit.js';
 import { exchangeRoutes, type PartnerStatus } from './http/routes/exchanges.js';
 import { healthRoutes } from './http/routes/health.js';
 import { openApiRoutes } from './http/routes/openapi.js';
 import { recognitionRoutes } from './http/routes/recognition.js';
 import { registryRoutes } from './http/routes/registry.js';
 import { sandboxRoutes } from './http/routes/sandbox.js';
+import { whoamiRoutes } from './http/routes/whoami.js';
+import { RetentionJob } from './jobs/retention.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { isStale } from './lookup/freshness.js';
 import { OperatorIndex } from './lookup/operator-index.js';
@@ -42,6 +45,7 @@ export interface Gateway {
   readonly lookup: LookupService;
   readonly index: OperatorIndex;
   readonly sandbox: SandboxSimulator | null;
+  readonly retention: RetentionJob;
   /** Where generated sandbox keys were written, when they were. */
   readonly sandboxKeysFile: string | null;
   close(): Promise<void>;
@@ -86,6 +90,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
   let server: Server | null = null;
   let ready = false;
   const scheduler = { current: null as Scheduler | null };
+  const retention = new RetentionJob({ db, logger, days: config.messageRetentionDays });
 
   try {
     let keys = config.apiKeys;
@@ -146,7 +151,9 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     const app = createApp(logger, [
       (r) => healthRoutes(r, { ready: async () => ready && index.loaded && (await db.query('SELECT 1 AS ok')).length === 1 }),
       (r) => openApiRoutes(r, auth),
-      (r) => registryRoutes(r, { auth, registry, today, exchangeOf }),
+      (r) => whoamiRoutes(r, auth),
+      (r) => auditRoutes(r, auth, db),
+      (r) => registryRoutes(r, { auth, db, logger, registry, today, exchangeOf }),
       (r) => {
         r.use('/v1/recognition', (_req, res, next) => {
           if (ready) return next();
@@ -158,11 +165,12 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
         exchangeRoutes(r, {
           auth,
           db,
+          logger,
           partners,
           pipeline,
           partnerStatuses,
-          syncNow: async (code) => {
-            const run = await sync.sync(code, 'manual');
+          syncNow: async (code, recorder) => {
+            const run = await sync.sync(code, 'manual', recorder);
             if (run === null) throw new AppError('CONFLICT', `A sync of ${code} is already running.`);
             return run;
           },
@@ -200,6 +208,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
         .map((p) => ({ partner: p.def.code, expression: p.def.manifest.schedule })),
     );
     scheduler.current = jobs;
+    retention.start();
     ready = true;
     logger.info({ operators: index.operatorCount }, 'gateway ready');
 
@@ -207,10 +216,12 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       url: baseUrl,
       ...services,
       sync,
+      retention,
       sandboxKeysFile,
       async close() {
         ready = false;
         for (const t of timers) clearInterval(t);
+        retention.stop();
         await scheduler.current?.stop();
         await new Promise<void>((resolve) => {
           listening.close(() => resolve());

@@ -6,6 +6,7 @@ import express, { type Router } from 'express';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../src/audit/audit-log.js';
 import { ERROR_CATALOGUE } from '../src/errors.js';
 import { Authenticator } from '../src/http/auth.js';
 import { exchangeRoutes, type ExchangeRouteDeps } from '../src/http/routes/exchanges.js';
@@ -14,6 +15,9 @@ import { openApiRoutes } from '../src/http/routes/openapi.js';
 import { recognitionRoutes } from '../src/http/routes/recognition.js';
 import { registryRoutes, type RegistryRouteDeps } from '../src/http/routes/registry.js';
 import { sandboxRoutes } from '../src/http/routes/sandbox.js';
+import { whoamiRoutes } from '../src/http/routes/whoami.js';
+import { auditRoutes } from '../src/http/routes/audit.js';
+import type { Db } from '../src/store/db.js';
 import type { LookupService } from '../src/lookup/service.js';
 import type { SandboxSimulator } from '../src/sandbox/simulator.js';
 import { SECTION_7 } from './support/sandbox-table.js';
@@ -88,6 +92,8 @@ const EXPECTED_OPERATIONS = [
   'POST /admin/partners/{partner}/sync',
   'POST /admin/exchanges/{id}/approve',
   'POST /admin/exchanges/{id}/reject',
+  'GET /admin/whoami',
+  'GET /admin/audit',
   'GET /sandbox/{partner}/aeo-list',
   'POST /sandbox/{partner}/advance',
 ];
@@ -219,7 +225,7 @@ describe('docs/openapi.json', () => {
     const modules = readdirSync(file('../src/http/routes/'))
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .sort();
-    expect(modules).toEqual(['exchanges.ts', 'health.ts', 'openapi.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts']);
+    expect(modules).toEqual(['audit.ts', 'exchanges.ts', 'health.ts', 'openapi.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts', 'whoami.ts']);
 
     // Installers only register handlers; the services behind them are never called here.
     const router: Router = express.Router();
@@ -232,6 +238,8 @@ describe('docs/openapi.json', () => {
     // with partners the same path is registered once per partner code.
     exchangeRoutes(router, { auth, partners: { all: () => [], get: () => undefined } } as unknown as ExchangeRouteDeps);
     sandboxRoutes(router, {} as unknown as SandboxSimulator);
+    whoamiRoutes(router, auth);
+    auditRoutes(router, auth, {} as unknown as Db);
 
     const registered = new Set<string>();
     for (const layer of router.stack as { route?: { path: unknown; methods: Record<string, boolean> } }[]) {
@@ -262,7 +270,7 @@ describe('docs/openapi.json', () => {
   it('requires a bearer token everywhere except health, readiness and the sandbox', () => {
     const scheme = doc.components.securitySchemes.bearer;
     expect(scheme).toMatchObject({ type: 'http', scheme: 'bearer' });
-    for (const scope of ['admin', 'lookup', 'partner-']) expect(scheme!.description).toContain(scope);
+    for (const scope of ['admin', 'lookup', 'viewer', 'operator', 'metrics', 'partner-']) expect(scheme!.description).toContain(scope);
     expect(doc.security).toBeUndefined(); // each operation says it itself
     for (const { key, op } of operations()) {
       if (PUBLIC_OPERATIONS.has(key)) {
@@ -277,8 +285,8 @@ describe('docs/openapi.json', () => {
       expect(op.security, key).toContainEqual({ bearer: ['admin'] });
       const statuses = Object.keys(op.responses ?? {});
       expect(statuses, key).toContain('401');
-      // Any valid token reads the document, so it has no 403.
-      if (key !== 'GET /openapi.json') expect(statuses, key).toContain('403');
+      // Any valid token reads the document and its own identity, so these have no 403.
+      if (key !== 'GET /openapi.json' && key !== 'GET /admin/whoami') expect(statuses, key).toContain('403');
     }
   });
 
@@ -302,6 +310,11 @@ describe('docs/openapi.json', () => {
     const error = doc.components.schemas.Error!;
     expect(error.required).toEqual(['error']);
     expect(error.properties?.error?.properties?.code).toEqual({ $ref: '#/components/schemas/ErrorCode' });
+  });
+
+  it('has the audit actions and outcomes of src/audit/audit-log.ts', () => {
+    expect(enumOf('AuditAction')).toEqual([...AUDIT_ACTIONS]);
+    expect(enumOf('AuditOutcome')).toEqual([...AUDIT_OUTCOMES]);
   });
 
   it('lists the contract reason codes for runs, all from the catalogue', () => {

@@ -3,9 +3,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { OperatorEvent } from '../domain/types.js';
+import * as audit from '../audit/audit-log.js';
 import { AppError, isAppError, type ErrorCode } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
-import type { Db } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 import { finishRun, getMessage, getRun, insertRun, setReview, type RunResult } from '../store/exchanges-repo.js';
 import type { DecodedList } from './check-message.js';
 import { MessageChecker } from './message-checker.js';
@@ -21,6 +22,12 @@ export interface InboundMessage {
 
 /** Told each stage as a run enters it (the CLI shows it); never told payload content. */
 export type Progress = (stage: string) => void;
+
+/**
+ * Called inside the transaction that records a run's outcome, so what it writes (an audit row)
+ * commits with the run or not at all.
+ */
+export type RunRecorder = (tx: Queryable, run: { id: string; outcome: RunResult['outcome']; reason: ErrorCode | null }) => Promise<void>;
 
 export interface PipelineDeps {
   db: Db;
@@ -95,7 +102,13 @@ export class InboundPipeline {
   }
 
   /** Takes a list message through every stage and answers with the recorded run. */
-  receive(partnerCode: string, trigger: Trigger, message: InboundMessage, progress: Progress = () => undefined): Promise<ExchangeRun> {
+  receive(
+    partnerCode: string,
+    trigger: Trigger,
+    message: InboundMessage,
+    progress: Progress = () => undefined,
+    recorder?: RunRecorder,
+  ): Promise<ExchangeRun> {
     const partner = this.partner(partnerCode);
     if (!partner.def.manifest.enabled) {
       return Promise.reject(new AppError('CONFLICT', `The exchange with ${partnerCode} is disabled in its manifest.`));
@@ -110,11 +123,11 @@ export class InboundPipeline {
           // Too large to keep: record the run without the bytes.
           await insertRun(this.deps.db, { ...base, payloadBytes: message.body.length }, null);
           const tooLarge = new AppError('TOO_LARGE', `The message has ${message.body.length} bytes; the limit for ${partnerCode} is ${partner.def.manifest.maxBytes}.`);
-          return await this.finishWithError(id, emptyResult(), tooLarge);
+          return await this.finishWithError(id, emptyResult(), tooLarge, recorder);
         }
         progress('storing the message');
         await insertRun(this.deps.db, { ...base, payloadBytes: message.body.length }, message);
-        return await this.process(partner, id, sha256, message, null, progress);
+        return await this.process(partner, id, sha256, message, null, progress, recorder);
       } finally {
         this.running--;
       }
@@ -122,7 +135,7 @@ export class InboundPipeline {
   }
 
   /** Records a run that never got a message (network failure, timeout, too large to download). */
-  recordFailure(partnerCode: string, trigger: Trigger, error: AppError): Promise<ExchangeRun> {
+  recordFailure(partnerCode: string, trigger: Trigger, error: AppError, recorder?: RunRecorder): Promise<ExchangeRun> {
     this.partner(partnerCode);
     return this.serial(partnerCode, async () => {
       const id = randomUUID();
@@ -131,12 +144,15 @@ export class InboundPipeline {
         { id, partner: partnerCode, direction: 'inbound', trigger, startedAt: this.now(), payloadSha256: null, payloadBytes: null },
         null,
       );
-      return this.finishWithError(id, emptyResult(), error);
+      return this.finishWithError(id, emptyResult(), error, recorder);
     });
   }
 
-  /** An admin's decision on a quarantined run: approve applies it (guards skipped), reject closes it. */
-  async review(id: string, decision: 'approved' | 'rejected', actor: string): Promise<ExchangeRun> {
+  /**
+   * An admin's decision on a quarantined run: approve applies it (guards skipped), reject closes it.
+   * The decision's audit row commits with it.
+   */
+  async review(id: string, decision: 'approved' | 'rejected', actor: audit.Actor, note: string | null = null): Promise<ExchangeRun> {
     const run = await getRun(this.deps.db, id);
     if (!run) throw new AppError('NOT_FOUND', 'No exchange has this id.');
     const partner = this.partner(run.partner);
@@ -145,16 +161,28 @@ export class InboundPipeline {
       if (current?.outcome !== 'QUARANTINED' || current.review !== null) {
         throw new AppError('CONFLICT', 'Only a quarantined exchange that was not reviewed yet can be approved or rejected.');
       }
-      const review = { decision, at: this.now().toISOString(), by: actor };
+      const review = { decision, at: this.now().toISOString(), by: actor.name };
+      const recorder: RunRecorder = (tx, done) =>
+        audit.record(tx, {
+          actor,
+          action: decision === 'approved' ? 'exchange.approve' : 'exchange.reject',
+          target: id,
+          note,
+          before: { outcome: 'QUARANTINED', reason: current.reason },
+          after: { outcome: done.outcome, reason: done.reason, review },
+        }).then(() => undefined);
       if (decision === 'rejected') {
-        // One statement: a crash between two would leave a reviewed run still QUARANTINED, stuck.
-        await this.deps.db.query("UPDATE exchanges SET outcome = 'REJECTED', review = $2 WHERE id = $1", [id, JSON.stringify(review)]);
+        // One transaction: a crash between two writes would leave a reviewed run still QUARANTINED, stuck.
+        await this.deps.db.transaction(async (tx) => {
+          await tx.query("UPDATE exchanges SET outcome = 'REJECTED', review = $2 WHERE id = $1", [id, JSON.stringify(review)]);
+          await recorder(tx, { id, outcome: 'REJECTED', reason: current.reason });
+        });
         return (await getRun(this.deps.db, id))!;
       }
       const message = await getMessage(this.deps.db, id);
       if (!message) throw new AppError('CONFLICT', 'The quarantined message is no longer stored.');
       // A failed approval leaves the quarantined run as it was; a successful one commits the review with the data.
-      return this.process(partner, id, current.payloadSha256 ?? sha256Hex(message.body), message, review);
+      return this.process(partner, id, current.payloadSha256 ?? sha256Hex(message.body), message, review, () => undefined, recorder);
     });
   }
 
@@ -169,6 +197,7 @@ export class InboundPipeline {
     message: InboundMessage,
     approval: NonNullable<ExchangeRun['review']> | null = null,
     progress: Progress = () => undefined,
+    recorder?: RunRecorder,
   ): Promise<ExchangeRun> {
     const { def } = partner;
     const result = emptyResult();
@@ -211,6 +240,7 @@ export class InboundPipeline {
         // The run record (and an approval) commits with the data: a killed process leaves neither.
         await finishRun(tx, id, result, this.now());
         if (approval) await setReview(tx, id, approval);
+        await recorder?.(tx, { id, outcome: result.outcome, reason: result.reason });
         return outcome;
       });
       if (published.outcome !== 'QUARANTINED') await this.deps.onPublished(def.code).catch(() => undefined);
@@ -218,11 +248,11 @@ export class InboundPipeline {
       return (await getRun(this.deps.db, id))!;
     } catch (err) {
       if (approval) throw approvalConflict(err);
-      return this.finishWithError(id, result, err);
+      return this.finishWithError(id, result, err, recorder);
     }
   }
 
-  private async finishWithError(id: string, result: RunResult, err: unknown): Promise<ExchangeRun> {
+  private async finishWithError(id: string, result: RunResult, err: unknown, recorder?: RunRecorder): Promise<ExchangeRun> {
     const appError = isAppError(err) ? err : null;
     const code: ErrorCode = appError?.code ?? 'INTERNAL';
     if (!appError) this.deps.logger.error({ err, exchangeId: id }, 'exchange failed unexpectedly');
@@ -232,7 +262,10 @@ export class InboundPipeline {
     result.problems = problemsOf(appError);
     result.signer ??= signerOf(appError);
     result.counts ??= result.problems.length > 0 ? countsForInvalid(result.problems) : null;
-    await finishRun(this.deps.db, id, result, this.now());
+    await this.deps.db.transaction(async (tx) => {
+      await finishRun(tx, id, result, this.now());
+      await recorder?.(tx, { id, outcome: result.outcome, reason: result.reason });
+    });
     this.deps.logger.warn({ exchangeId: id, outcome: result.outcome, reason: code }, 'exchange not applied');
     return (await getRun(this.deps.db, id))!;
   }

@@ -2,6 +2,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { errorHandler, notFoundHandler } from './error-handler.js';
+import { requestId } from './request-id.js';
 import { requestLog } from './request-log.js';
 
 export type RouteInstaller = (router: express.Router) => void;
@@ -11,6 +12,7 @@ export function createApp(logger: Logger, installers: readonly RouteInstaller[])
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  app.use(requestId());
   app.use(requestLog(logger));
   const router = express.Router();
   for (const install of installers) install(router);

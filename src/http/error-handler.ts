@@ -10,7 +10,7 @@ interface HttpLikeError {
 }
 
 /** Client errors raised by express itself (body parsers, URL decoding), turned into catalogue errors. */
-function fromExpress(err: unknown): AppError | null {
+export function fromExpress(err: unknown): AppError | null {
   if (typeof err !== 'object' || err === null) return null;
   const { type, status, expose } = err as HttpLikeError;
   switch (type) {

@@ -8,7 +8,7 @@ import type { Db, Queryable, Row } from './db.js';
 const BULK_CHUNK = 5_000;
 
 /** Two processes on one PGlite directory would corrupt it: a lock file with the owner's pid stops the second. */
-function lockDirectory(dataDir: string): () => void {
+export function lockDirectory(dataDir: string): () => void {
   const file = path.join(dataDir, '..', path.basename(dataDir) + '.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -5,12 +5,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
 import { startGateway, type Gateway } from '../../src/main.js';
 import { createServerDatabase, type Engine } from './databases.js';
 
 export interface TestKeys {
+  /** Named `test.admin` (`admin@test.admin:…`). */
   admin: string;
   lookup: string;
+  viewer: string;
+  /** Named `ops-night`. */
+  operator: string;
+  metrics: string;
   /** partner code → token with scope partner-<code> */
   partner: Record<string, string>;
 }
@@ -47,7 +53,14 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
   const dataDir = opts.dataDir ?? path.join(root, 'data');
   const certsDir = opts.certsDir ?? path.join(root, 'certs');
   for (const p of ['eu', 'hk', 'mo']) mkdirSync(path.join(certsDir, p), { recursive: true });
-  const keys: TestKeys = { admin: token(), lookup: token(), partner: { EU: token(), HK: token(), MO: token() } };
+  const keys: TestKeys = {
+    admin: token(),
+    lookup: token(),
+    viewer: token(),
+    operator: token(),
+    metrics: token(),
+    partner: { EU: token(), HK: token(), MO: token() },
+  };
   const databaseUrl = opts.databaseUrl ?? (opts.engine === 'pg' ? await createServerDatabase() : undefined);
   const env: Record<string, string> = {
     PORT: '0',
@@ -57,8 +70,11 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
     AEO_SANDBOX: String(opts.sandbox ?? false),
     AEO_SYNC_ON_START: String(opts.syncOnStart ?? opts.sandbox ?? false),
     AEO_API_KEYS: [
-      `admin:${keys.admin}`,
+      `admin@test.admin:${keys.admin}`,
       `lookup:${keys.lookup}`,
+      `viewer:${keys.viewer}`,
+      `operator@ops-night:${keys.operator}`,
+      `metrics:${keys.metrics}`,
       ...Object.entries(keys.partner).map(([code, t]) => `partner-${code}:${t}`),
     ].join(','),
     LOG_LEVEL: 'silent',
@@ -67,9 +83,8 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
   };
   const config = loadConfig(env, process.cwd());
   const logLines = opts.logLines;
-  const logger = logLines
-    ? pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) })
-    : pino({ level: 'silent' });
+  // The gateway's own logger (request ids included), writing into the test's array.
+  const logger = logLines ? createLogger('debug', { write: (line: string) => void logLines.push(line) }) : pino({ level: 'silent' });
   const gateway = await startGateway(config, logger);
   return {
     url: gateway.url,

@@ -1,13 +1,16 @@
 // Partners and exchange runs (contract section 5), push (6.1), manual sync and quarantine review.
 import express, { type Request, type Router } from 'express';
+import type { Logger } from 'pino';
+import * as audit from '../../audit/audit-log.js';
 import { AppError } from '../../errors.js';
 import type { Partners } from '../../exchange/partners.js';
-import type { InboundPipeline } from '../../exchange/pipeline.js';
+import type { InboundPipeline, RunRecorder } from '../../exchange/pipeline.js';
 import { decodeSignatureHeader, SIGNATURE_HEADER } from '../../exchange/signature-header.js';
 import type { ExchangeRun } from '../../exchange/types.js';
 import type { Db } from '../../store/db.js';
 import { getRun, listRuns } from '../../store/exchanges-repo.js';
-import { adminOnly, type Authenticator } from '../auth.js';
+import { ACCESS, type Authenticator } from '../auth.js';
+import { actorOf, audited, noteOf } from '../audited.js';
 import { pathParam, queryParam } from '../params.js';
 
 export interface PartnerStatus {
@@ -25,11 +28,12 @@ export interface PartnerStatus {
 export interface ExchangeRouteDeps {
   auth: Authenticator;
   db: Db;
+  logger: Logger;
   partners: Partners;
   pipeline: InboundPipeline;
   partnerStatuses: () => Promise<PartnerStatus[]>;
-  /** Pulls a partner's list now (manual trigger). */
-  syncNow: (partner: string) => Promise<ExchangeRun>;
+  /** Pulls a partner's list now (manual trigger); `recorder` writes in the run's final transaction. */
+  syncNow: (partner: string, recorder: RunRecorder) => Promise<ExchangeRun>;
 }
 
 /** The API view of a run: the contract's fields, internal bookkeeping left out. */
@@ -54,9 +58,10 @@ function partnerCode(req: Request, partners: Partners): string {
 
 export function exchangeRoutes(router: Router, deps: ExchangeRouteDeps): void {
   const { auth, db, partners, pipeline } = deps;
-  // Section 5 is operations data: admin scope (the lookup scope reads the registry and lookups only).
-  const admin = auth.require(adminOnly);
-  const canRead = admin;
+  // Section 5 is operations data: viewers read it; operators also sync and review.
+  const canRead = auth.requireScopes(...ACCESS.read);
+  const canOperate = auth.requireScopes(...ACCESS.operate);
+  const reviewBody = express.json({ limit: '16kb', strict: true });
 
   router.get('/v1/partners', canRead, async (_req, res) => {
     res.json({ partners: await deps.partnerStatuses() });
@@ -88,7 +93,7 @@ export function exchangeRoutes(router: Router, deps: ExchangeRouteDeps): void {
     const code = p.def.code;
     router.post(
       `/exchange/v1/inbound/${code}`,
-      auth.require((scope) => scope === `partner-${code}`),
+      auth.requireScopes(`partner-${code}`),
       (req, _res, next) => {
         const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
         if (type !== 'application/xml' && type !== 'application/json' && type !== 'text/xml') {
@@ -109,17 +114,35 @@ export function exchangeRoutes(router: Router, deps: ExchangeRouteDeps): void {
     partnerCode(req, partners);
   });
 
-  router.post('/admin/partners/:partner/sync', admin, async (req, res) => {
-    const run = await deps.syncNow(partnerCode(req, partners));
-    res.json(runView(run));
-  });
+  const partnerTarget = (req: Request): string => pathParam(req, 'partner').toUpperCase();
+  router.post(
+    '/admin/partners/:partner/sync',
+    ...audited(deps, 'exchange.sync', partnerTarget, canOperate, async (req, res) => {
+      const code = partnerCode(req, partners);
+      const actor = actorOf(req);
+      const note = noteOf(req);
+      // The audit row commits with the run's outcome; a pull that failed is a FAILED sync.
+      const recorder: RunRecorder = (tx, run) =>
+        audit.record(tx, {
+          actor,
+          action: 'exchange.sync',
+          target: code,
+          outcome: run.outcome === 'FAILED' ? 'FAILED' : 'DONE',
+          note,
+          after: { exchangeId: run.id, outcome: run.outcome, reason: run.reason },
+        }).then(() => undefined);
+      res.json(runView(await deps.syncNow(code, recorder)));
+    }),
+  );
 
-  router.post('/admin/exchanges/:id/approve', admin, async (req, res) => {
-    res.json(runView(await pipeline.review(pathParam(req, 'id'), 'approved', req.principal?.scope ?? 'admin')));
-  });
-
-  router.post('/admin/exchanges/:id/reject', admin, async (req, res) => {
-    res.json(runView(await pipeline.review(pathParam(req, 'id'), 'rejected', req.principal?.scope ?? 'admin')));
-  });
+  const exchangeTarget = (req: Request): string => pathParam(req, 'id');
+  for (const decision of ['approved', 'rejected'] as const) {
+    const verb = decision === 'approved' ? 'approve' : 'reject';
+    router.post(
+      `/admin/exchanges/:id/${verb}`,
+      ...audited(deps, `exchange.${verb}`, exchangeTarget, canOperate, reviewBody, async (req, res) => {
+        res.json(runView(await pipeline.review(pathParam(req, 'id'), decision, actorOf(req), noteOf(req))));
+      }),
+    );
+  }
 }
-

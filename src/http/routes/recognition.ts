@@ -1,9 +1,9 @@
-// Recognition lookups (contract section 4): single and batch. Scope lookup (or admin).
+// Recognition lookups (contract section 4): single and batch. Scopes lookup, viewer, operator (or admin).
 import express, { type Request, type Router } from 'express';
 import { isIsoDate, parseInstant } from '../../domain/dates.js';
 import { AppError } from '../../errors.js';
 import type { LookupService, RecognitionAnswer } from '../../lookup/service.js';
-import { lookupScope, type Authenticator } from '../auth.js';
+import { ACCESS, type Authenticator } from '../auth.js';
 import { pathParam, queryParam } from '../params.js';
 
 export const MAX_BATCH = 1000;
@@ -52,7 +52,7 @@ function batchBody(req: Request): { codes: string[]; date?: unknown; asKnownAt?:
 }
 
 export function recognitionRoutes(router: Router, auth: Authenticator, service: LookupService): void {
-  const canLookup = auth.require(lookupScope);
+  const canLookup = auth.requireScopes(...ACCESS.lookup);
 
   router.get('/v1/recognition/:code', canLookup, (req, res) => {
     const date = queryParam(req, 'date');
