@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { loadCatalog } from './catalog/load.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
+import { directoryProblems } from './config-files.js';
 import { AppError } from './errors.js';
 import { Partners } from './exchange/partners.js';
 import { InboundPipeline } from './exchange/pipeline.js';
@@ -80,6 +81,9 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
 }
 
 export async function startGateway(config: Readonly<Config>, logger: Logger): Promise<Gateway> {
+  // Bad directories or a partner without anchors stop the start before the database is opened.
+  const problems = await directoryProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
   const services = await openServices(config, logger);
   const { db, registry, partners, sandbox, index, lookup, pipeline } = services;
   const timers: NodeJS.Timeout[] = [];
