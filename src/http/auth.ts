@@ -42,7 +42,8 @@ export class Authenticator {
   require(allowed: (scope: Scope, req: Request) => boolean): RequestHandler {
     return (req: Request, _res: Response, next: NextFunction) => {
       const header = req.headers.authorization;
-      const match = header === undefined ? null : /^Bearer ([\x21-\x7e]{1,1024})$/.exec(header);
+      // The scheme is case-insensitive (RFC 7235 §2.1): `bearer` and `BEARER` are Bearer.
+      const match = header === undefined ? null : /^Bearer ([\x21-\x7e]{1,1024})$/i.exec(header);
       const scope = match ? this.identify(match[1]!) : null;
       if (scope === null) return next(new AppError('UNAUTHENTICATED'));
       if (scope !== 'admin' && !allowed(scope, req)) return next(new AppError('FORBIDDEN'));
