@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadServeConfig } from './config-files.js';
 import { dateInZone, isIsoDate } from './domain/dates.js';
 import { verify } from './audit/audit-log.js';
 import { isAppError } from './errors.js';
@@ -78,7 +79,8 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   // Only the server takes API calls; the other commands act on the local store and need no keys.
-  const config = loadConfig(process.env, process.cwd(), { requireApiKeys: command === 'serve' });
+  const config =
+    command === 'serve' ? await loadServeConfig(process.env, process.cwd()) : loadConfig(process.env, process.cwd(), { requireApiKeys: false });
   switch (command) {
     case 'serve':
       await serve(config);

@@ -121,6 +121,16 @@ function parseRetentionDays(raw: string | undefined, problems: string[]): number
   return days;
 }
 
+/** The directories and mode as `loadConfig` resolves them, readable even when other settings are bad. */
+export function directorySettings(env: Env, cwd: string): Pick<Config, 'partnersDir' | 'schemasDir' | 'certsDir' | 'sandbox'> {
+  return {
+    partnersDir: path.resolve(cwd, env.AEO_PARTNERS_DIR ?? './partners'),
+    schemasDir: path.resolve(cwd, env.AEO_SCHEMAS_DIR ?? './schemas'),
+    certsDir: path.resolve(cwd, env.AEO_CERTS_DIR ?? './certs'),
+    sandbox: env.AEO_SANDBOX === 'true' || env.AEO_SANDBOX === '1',
+  };
+}
+
 /** Builds the configuration from an environment; throws ConfigError naming every bad setting. */
 export function loadConfig(env: Env = process.env, cwd = process.cwd(), opts: { requireApiKeys?: boolean } = {}): Readonly<Config> {
   const problems: string[] = [];
@@ -163,12 +173,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), opts: { 
     host: env.HOST ?? '0.0.0.0',
     databaseUrl,
     dataDir: resolve(env.AEO_DATA_DIR ?? './data'),
-    sandbox,
     apiKeys: Object.freeze(apiKeys),
     timeZone,
-    partnersDir: resolve(env.AEO_PARTNERS_DIR ?? './partners'),
-    schemasDir: resolve(env.AEO_SCHEMAS_DIR ?? './schemas'),
-    certsDir: resolve(env.AEO_CERTS_DIR ?? './certs'),
+    ...directorySettings(env, cwd),
+    sandbox,
     signingKeyFile: signingKeyFile === null ? null : resolve(signingKeyFile),
     signingCertFile: signingCertFile === null ? null : resolve(signingCertFile),
     logLevel,

@@ -3,7 +3,8 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { loadCatalog } from './catalog/load.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
+import { directoryProblems } from './config-files.js';
 import { AppError } from './errors.js';
 import { Partners } from './exchange/partners.js';
 import { InboundPipeline } from './exchange/pipeline.js';
@@ -84,6 +85,9 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
 }
 
 export async function startGateway(config: Readonly<Config>, logger: Logger): Promise<Gateway> {
+  // Bad directories or a partner without anchors stop the start before the database is opened.
+  const problems = await directoryProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
   const services = await openServices(config, logger);
   const { db, registry, partners, sandbox, index, lookup, pipeline } = services;
   const timers: NodeJS.Timeout[] = [];
@@ -110,10 +114,21 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     await index.refresh();
     // The first list must not wait for the check worker to compile the partner schemas.
     await pipeline.warmUp();
-    await db.listen(PUBLISHED_CHANNEL, (partner) => void index.refresh(partner).catch((err: unknown) => logger.error({ err }, 'index refresh failed')));
-    await db.listen(REGISTRY_CHANNEL, () => void registry.reload().catch((err: unknown) => logger.error({ err }, 'registry reload failed')));
-    // NOTIFY is best effort (a dropped connection loses it): refresh now and then regardless.
-    timers.push(setInterval(() => void index.refresh().catch(() => undefined), SAFETY_REFRESH_MS).unref());
+    const refreshIndex = (partner?: string): void => void index.refresh(partner).catch((err: unknown) => logger.error({ err }, 'index refresh failed'));
+    const reloadRegistry = (): void => void registry.reload().catch((err: unknown) => logger.error({ err }, 'registry reload failed'));
+    await db.listen(PUBLISHED_CHANNEL, (partner) => refreshIndex(partner));
+    await db.listen(REGISTRY_CHANNEL, reloadRegistry);
+    // NOTIFY is best effort: whatever was sent while the listener was down is read again on
+    // reconnect, and now and then regardless. Later shared data registers its own catch-up here.
+    const catchUp = (): void => {
+      refreshIndex();
+      reloadRegistry();
+    };
+    db.onReconnect(() => {
+      logger.warn('database listener reconnected; catching up');
+      catchUp();
+    });
+    timers.push(setInterval(catchUp, SAFETY_REFRESH_MS).unref());
 
     let baseUrl = '';
     const sync = new PartnerSync({

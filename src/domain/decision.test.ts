@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { compileAgreements, parseDeclaredCode } from './codes.js';
 import { decide, type DecisionInput } from './decision.js';
 import { agreement, operatorEvent } from './fixtures.test-support.js';
-import type { OperatorEvent } from './types.js';
+import { DECISION_ORDER, type OperatorEvent } from './types.js';
 
 
 const code = (pattern: string) => ({ pattern, example: null, generic: false, aliasPatterns: [] });
@@ -105,5 +105,27 @@ describe('decide: staleness only withholds a would-be RECOGNISED', () => {
     expect(decide(input(DE, { ...failClosed, state: null }))).toBe('NOT_LISTED');
     expect(decide(input(DE, { ...failClosed, state: operator({ tier: 'AEOC' }) }))).toBe('TIER_NOT_RECOGNISED');
     expect(decide(input(DE, { ...failClosed, state: operator({ validUntil: '2020-01-01' }) }))).toBe('EXPIRED');
+  });
+});
+
+describe('decide: the order of the rows', () => {
+  it('answers the first row that applies, in DECISION_ORDER: each step clears one condition and keeps every later one', () => {
+    // Every condition of a later row holds at each step, so a row checked too late (or too early) shows.
+    const worst = operator({ status: 'REVOKED', validUntil: '2026-01-01', tier: 'AEOC' });
+    const stale = { stale: true, onStale: 'fail-closed' } as const;
+    const steps: DecisionInput[] = [
+      input('MO12', { hasData: false, state: worst, ...stale }),
+      input('US1234567', { hasData: false, state: worst, ...stale }),
+      input('MO123456789', { date: '2023-05-31', hasData: false, state: worst, ...stale }),
+      input(DE, { hasData: false, state: worst, ...stale }),
+      input(DE, { state: null, ...stale }),
+      input(DE, { state: worst, ...stale }),
+      input(DE, { state: { ...worst, status: 'SUSPENDED' }, ...stale }),
+      input(DE, { state: { ...worst, status: 'VALID' }, ...stale }),
+      input(DE, { state: { ...worst, status: 'VALID', validUntil: null }, ...stale }),
+      input(DE, { state: operator({ tier: 'AEOS' }), ...stale }),
+      input(DE, { state: operator({ tier: 'AEOS' }) }),
+    ];
+    expect(steps.map(decide)).toEqual([...DECISION_ORDER]);
   });
 });

@@ -67,18 +67,22 @@ export interface OperatorEvent extends OperatorRecord {
   recordedAt: number; // epoch milliseconds
 }
 
-export type Decision =
-  | 'INVALID_CODE'
-  | 'NO_AGREEMENT'
-  | 'AGREEMENT_NOT_IN_FORCE'
-  | 'NO_DATA'
-  | 'NOT_LISTED'
-  | 'REVOKED'
-  | 'SUSPENDED'
-  | 'EXPIRED'
-  | 'TIER_NOT_RECOGNISED'
-  | 'STALE_DATA'
-  | 'RECOGNISED';
+/** The decision table of contract 4.1, in the order its rows are checked: the first that applies answers. */
+export const DECISION_ORDER = [
+  'INVALID_CODE',
+  'NO_AGREEMENT',
+  'AGREEMENT_NOT_IN_FORCE',
+  'NO_DATA',
+  'NOT_LISTED',
+  'REVOKED',
+  'SUSPENDED',
+  'EXPIRED',
+  'TIER_NOT_RECOGNISED',
+  'STALE_DATA',
+  'RECOGNISED',
+] as const;
+
+export type Decision = (typeof DECISION_ORDER)[number];
 
 export type ListKind = 'FULL' | 'DELTA';
 

@@ -76,7 +76,8 @@ export class Authenticator {
   /** The principal of a request's `Authorization: Bearer` header, or null. */
   principalOf(req: Request): Principal | null {
     const header = req.headers.authorization;
-    const match = header === undefined ? null : /^Bearer ([\x21-\x7e]{1,1024})$/.exec(header);
+    // The scheme is case-insensitive (RFC 7235 §2.1): `bearer` and `BEARER` are Bearer.
+    const match = header === undefined ? null : /^Bearer ([\x21-\x7e]{1,1024})$/i.exec(header);
     return match ? this.identify(match[1]!) : null;
   }
 

@@ -109,7 +109,7 @@ export class LookupService {
     const exchange = this.deps.partners.forAgreement(agreement.id);
     const data = exchange ? this.deps.index.partner(exchange.def.code) : undefined;
     const hasData = data !== undefined && data.firstAppliedAt <= asKnownAt;
-    const history = hasData ? this.deps.index.history(parsed.code) : undefined;
+    const history = hasData ? this.historyOf(parsed.spellings) : undefined;
     const state = history ? stateOn(history, date, asKnownAt) : null;
     const known = state ?? (history ? latestKnown(history, asKnownAt) : null);
     const manifest = exchange?.def.manifest;
@@ -128,6 +128,15 @@ export class LookupService {
       dataAsOf: hasData ? (data.lastGeneratedAt ?? null) : null,
       stale: hasData && stale,
     };
+  }
+
+  /** The first spelling the index knows (Greece: EL… and GR… are one operator). */
+  private historyOf(spellings: readonly string[]): readonly OperatorEvent[] | undefined {
+    for (const code of spellings) {
+      const history = this.deps.index.history(code);
+      if (history) return history;
+    }
+    return undefined;
   }
 
   private withoutOperator(parsed: Exclude<ParsedCode, { kind: 'ok' }>, date: IsoDate): RecognitionAnswer {

@@ -78,6 +78,8 @@ export class Registry {
   /** Re-reads admin revisions (after a NOTIFY from another process). */
   async reload(): Promise<void> {
     const revisions = await latestAgreementRevisions(this.db);
+    // The safety refresh reloads every 30 s: an unchanged registry keeps its snapshot (and the answer cache).
+    if (JSON.stringify(revisions) === JSON.stringify(this.revisions)) return;
     this.current = buildSnapshot(this.fileAgreements, revisions);
     this.revisions = revisions;
   }

@@ -5,6 +5,7 @@ import type { Db } from './db.js';
 import { migrate } from './migrate.js';
 import { openPgDb } from './pg-engine.js';
 import { openPgliteDb } from './pglite-engine.js';
+import { withSafeErrors } from './safe-errors.js';
 
 export interface StoreOptions {
   databaseUrl: string | null;
@@ -15,10 +16,10 @@ export interface StoreOptions {
 export async function openDb(opts: StoreOptions): Promise<Db> {
   let db: Db;
   if (opts.databaseUrl !== null) {
-    db = await openPgDb(opts.databaseUrl);
+    db = withSafeErrors(await openPgDb(opts.databaseUrl));
   } else {
     if (opts.embeddedDir !== null) mkdirSync(opts.embeddedDir, { recursive: true });
-    db = await openPgliteDb(opts.embeddedDir);
+    db = withSafeErrors(await openPgliteDb(opts.embeddedDir));
   }
   try {
     await migrate(db);

@@ -1,6 +1,7 @@
 // PostgreSQL server engine (DATABASE_URL set).
 import pg from 'pg';
 import type { Db, Queryable, Row } from './db.js';
+import { PgListener } from './pg-listener.js';
 
 const CHUNK = 5_000; // rows per statement: small parameters, and the event loop turns between statements
 
@@ -35,23 +36,10 @@ export async function openPgDb(connectionString: string): Promise<Db> {
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   await pool.query('SELECT 1');
-  let listener: pg.Client | null = null;
-  const handlers = new Map<string, Set<(payload: string) => void>>();
+  const listener = new PgListener(connectionString);
 
   const query = async <T extends Row>(sql: string, params?: readonly unknown[]): Promise<T[]> =>
     (await pool.query<T>(sql, params as unknown[] | undefined)).rows;
-
-  async function listenerClient(): Promise<pg.Client> {
-    if (listener) return listener;
-    const client = new pg.Client({ connectionString, application_name: 'aeo-gateway-listen' });
-    client.on('error', () => undefined);
-    client.on('notification', (msg) => {
-      for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
-    });
-    await client.connect();
-    listener = client;
-    return client;
-  }
 
   return {
     engine: 'pg',
@@ -82,20 +70,8 @@ export async function openPgDb(connectionString: string): Promise<Db> {
         client.release();
       }
     },
-    async listen(channel, onPayload) {
-      const client = await listenerClient();
-      let set = handlers.get(channel);
-      if (!set) {
-        set = new Set();
-        handlers.set(channel, set);
-        await client.query(`LISTEN "${channel.replace(/"/g, '')}"`);
-      }
-      set.add(onPayload);
-      return () => {
-        set.delete(onPayload);
-        return Promise.resolve();
-      };
-    },
+    listen: (channel, onPayload) => listener.listen(channel, onPayload),
+    onReconnect: (hook) => listener.onReconnect(hook),
     async notify(channel, payload) {
       await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },
@@ -127,7 +103,7 @@ export async function openPgDb(connectionString: string): Promise<Db> {
       }
     },
     async close() {
-      await listener?.end().catch(() => undefined);
+      await listener.close();
       await pool.end();
     },
   };

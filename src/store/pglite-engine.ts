@@ -78,6 +78,8 @@ export async function openPgliteDb(dataDir: string | null): Promise<Db> {
       const unlisten = await db.listen(channel, onPayload);
       return () => unlisten();
     },
+    // In-process: notifications are never lost, so there is no reconnect.
+    onReconnect: () => () => undefined,
     async notify(channel, payload) {
       await db.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },

@@ -1,11 +1,12 @@
 // Starts a real gateway (real HTTP on an ephemeral port) on either storage engine, for tests.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import { createCertificateAuthority } from '../../src/crypto/index.js';
 import { startGateway, type Gateway } from '../../src/main.js';
 import { createServerDatabase, type Engine } from './databases.js';
 
@@ -48,11 +49,23 @@ export interface TestGatewayOptions {
 
 const token = (): string => randomBytes(18).toString('base64url');
 
+let placeholderPem: string | null = null;
+/**
+ * An enabled partner without trust anchors stops the start (contract 1). A test that brings no CA
+ * of its own gets a throw-away one (generated now, its key discarded): it signs nothing.
+ */
+function ensureSomeAnchor(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  if (readdirSync(dir).some((f) => f.endsWith('.pem'))) return;
+  placeholderPem ??= createCertificateAuthority('Test placeholder CA (no key kept)').certPem;
+  writeFileSync(path.join(dir, 'placeholder-ca.pem'), placeholderPem);
+}
+
 export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGateway> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'aeo-gw-'));
   const dataDir = opts.dataDir ?? path.join(root, 'data');
   const certsDir = opts.certsDir ?? path.join(root, 'certs');
-  for (const p of ['eu', 'hk', 'mo']) mkdirSync(path.join(certsDir, p), { recursive: true });
+  for (const p of ['eu', 'hk', 'mo']) ensureSomeAnchor(path.join(certsDir, p));
   const keys: TestKeys = {
     admin: token(),
     lookup: token(),

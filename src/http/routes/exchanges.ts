@@ -110,8 +110,11 @@ export function exchangeRoutes(router: Router, deps: ExchangeRouteDeps): void {
       },
     );
   }
+  // Reached only by a code no push route has as written: unknown, or a known one spelled otherwise
+  // (`E%55`). Either way an answer, never a request left open.
   router.post('/exchange/v1/inbound/:partner', auth.require(() => false), (req) => {
-    partnerCode(req, partners);
+    const code = partnerCode(req, partners);
+    throw new AppError('NOT_FOUND', `No such route; push ${code}'s lists to /exchange/v1/inbound/${code}.`);
   });
 
   const partnerTarget = (req: Request): string => pathParam(req, 'partner').toUpperCase();

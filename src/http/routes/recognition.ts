@@ -4,7 +4,7 @@ import { isIsoDate, parseInstant } from '../../domain/dates.js';
 import { AppError } from '../../errors.js';
 import type { LookupService, RecognitionAnswer } from '../../lookup/service.js';
 import { ACCESS, type Authenticator } from '../auth.js';
-import { pathParam, queryParam } from '../params.js';
+import { pathRest, queryParam } from '../params.js';
 
 export const MAX_BATCH = 1000;
 
@@ -54,12 +54,13 @@ function batchBody(req: Request): { codes: string[]; date?: unknown; asKnownAt?:
 export function recognitionRoutes(router: Router, auth: Authenticator, service: LookupService): void {
   const canLookup = auth.requireScopes(...ACCESS.lookup);
 
-  router.get('/v1/recognition/:code', canLookup, (req, res) => {
+  // `*code`, not `:code`: an EU authorisation number has a `/` (DEAEOF00025/08), raw or as %2F.
+  router.get('/v1/recognition/*code', canLookup, (req, res) => {
     const date = queryParam(req, 'date');
     const asKnownAt = queryParam(req, 'asKnownAt');
     if (date === null || asKnownAt === null) throw new AppError('BAD_REQUEST', 'date and asKnownAt may be given once each.');
     const when = readWhen(service, date, asKnownAt);
-    const code = pathParam(req, 'code');
+    const code = pathRest(req, 'code');
     const answer = asKnownAt === undefined ? service.recogniseJson(code, when.date, when.now) : asBytes(service.recognise(code, when.date, when.asKnownAt, when.now));
     if (answer.invalid) {
       throw new AppError('INVALID_CODE', 'The code is not a declared code of any agreement (two letters, then the partner number).');
