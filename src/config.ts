@@ -25,6 +25,8 @@ export interface Config {
   signingCertFile: string | null;
   logLevel: string;
   syncOnStart: boolean;
+  /** Tests only (AEO_TEST_HOLD_PUBLISH): a file written when a publish transaction has written its events, which then waits for ever. */
+  holdPublishFile: string | null;
 }
 
 export class ConfigError extends Error {
@@ -134,5 +136,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), opts: { 
     signingCertFile: signingCertFile === null ? null : resolve(signingCertFile),
     logLevel,
     syncOnStart,
+    holdPublishFile: env.AEO_TEST_HOLD_PUBLISH ? resolve(env.AEO_TEST_HOLD_PUBLISH) : null,
   });
 }
