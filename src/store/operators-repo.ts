@@ -18,9 +18,9 @@ const EVENT_COLUMNS: readonly Column[] = [
   { name: 'partner_status', type: 'text' },
   { name: 'status_since', type: 'date' },
   { name: 'valid_until', type: 'date' },
-  { name: 'valid_from', type: 'date' },
   { name: 'exchange_id', type: 'uuid' },
   { name: 'recorded_at', type: 'timestamptz' },
+  { name: 'valid_from', type: 'date' },
 ];
 
 // Codes never contain spaces (normalised), so a space-joined text carries the alias list.

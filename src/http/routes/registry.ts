@@ -3,6 +3,7 @@ import express, { type Router } from 'express';
 import type { Authenticator } from '../auth.js';
 import { adminOnly, lookupScope } from '../auth.js';
 import { AppError } from '../../errors.js';
+import { firstTextFault } from '../../catalog/storable.js';
 import { pathParam } from '../params.js';
 import type { Registry } from '../../registry/registry.js';
 import { agreementListView, agreementView, type ExchangeLink } from '../../registry/view.js';
@@ -52,6 +53,9 @@ export function registryRoutes(router: Router, deps: RegistryRouteDeps): void {
   router.put('/admin/agreements/:id', auth.require(adminOnly), express.json({ limit: '64kb', strict: true }), async (req, res) => {
     const id = pathParam(req, 'id').toUpperCase();
     if (!ID.test(id)) throw new AppError('BAD_REQUEST', 'An agreement id is CN- followed by the partner code.');
+    // What the database could not hold is the body's fault (400), never a failed insert (500).
+    const unstorable = firstTextFault(req.body);
+    if (unstorable) throw new AppError('INVALID_BODY', `The agreement is invalid: ${unstorable.path || 'the body'} ${unstorable.message}.`);
     const { agreement, created } = await registry.put(id, req.body, req.principal?.scope ?? 'admin');
     res.status(created ? 201 : 200).json(agreementView(agreement, today(), exchangeOf(agreement.id)));
   });
