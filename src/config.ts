@@ -29,6 +29,8 @@ export interface Config {
   syncOnStart: boolean;
   /** Raw messages older than this are deleted by the daily retention job (fractions allowed). */
   messageRetentionDays: number;
+  /** Tests only (AEO_TEST_HOLD_PUBLISH): a file written when a publish transaction has written its events, which then waits for ever. */
+  holdPublishFile: string | null;
 }
 
 export class ConfigError extends Error {
@@ -182,5 +184,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), opts: { 
     logLevel,
     syncOnStart,
     messageRetentionDays,
+    holdPublishFile: env.AEO_TEST_HOLD_PUBLISH ? resolve(env.AEO_TEST_HOLD_PUBLISH) : null,
   });
 }

@@ -10,6 +10,7 @@ import { Partners } from './exchange/partners.js';
 import { InboundPipeline } from './exchange/pipeline.js';
 import { partnerLockKey } from './exchange/locks.js';
 import { PartnerSync } from './exchange/sync.js';
+import { holdPublish } from './exchange/hold-publish.js';
 import { createApp } from './http/app.js';
 import { Authenticator } from './http/auth.js';
 import { auditRoutes } from './http/routes/audit.js';
@@ -75,6 +76,7 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
         await db.notify(PUBLISHED_CHANNEL, partner);
       },
       catalogDirs: { partnersDir: config.partnersDir, schemasDir: config.schemasDir },
+      ...(config.holdPublishFile === null ? {} : { inPublish: holdPublish(config.holdPublishFile) }),
       currentOperators: (partner) => ({ lastEventId: index.lastEventIdOf(partner), current: () => index.currentOf(partner) }),
     });
     return { db, registry, partners, sandbox, index, lookup, pipeline };

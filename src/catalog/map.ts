@@ -5,6 +5,7 @@ import type { IsoDate, ListHeader, ListKind, OperatorRecord, OperatorStatus } fr
 import { fieldReader, FieldFault, parseTemplate, pointerReader, templateReader, type FieldReader } from './fields.js';
 import { compilePointer, getAt, type JsonPointer, type PointerKeys } from './pointer.js';
 import { ProblemList, type Problem } from './problems.js';
+import { headerFaults, recordFaults } from './storable.js';
 import type { FieldSpec, MappingSpec } from './types.js';
 
 const STATUSES: ReadonlySet<string> = new Set<OperatorStatus>(['VALID', 'SUSPENDED', 'REVOKED']);
@@ -39,6 +40,7 @@ export interface CompiledMapping {
     readonly status: FieldReader;
     readonly partnerStatus: FieldReader;
     readonly statusSince: FieldReader | null;
+    readonly validFrom: FieldReader | null;
     readonly validUntil: FieldReader | null;
   };
   readonly checks: readonly CompiledCheck[];
@@ -81,12 +83,15 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
       status: fieldReader(r.status),
       partnerStatus: fieldReader(r.partnerStatus),
       statusSince: r.statusSince === undefined ? null : fieldReader(r.statusSince),
-      validUntil: r.validUntil === undefined || r.validUntil === null ? null : fieldReader(r.validUntil),
+      validFrom: optionalReader(r.validFrom),
+      validUntil: optionalReader(r.validUntil),
     },
     checks: spec.checks.map((check) => ({ kind: check.kind, reader: pointerReader(check.pointer) })),
     partnerIdInCode: codeDependsOnlyOn(r.declaredCode, r.partnerId),
   };
 }
+
+const optionalReader = (spec: FieldSpec | null | undefined): FieldReader | null => (spec === undefined || spec === null ? null : fieldReader(spec));
 
 function codeDependsOnlyOn(code: FieldSpec, partnerId: FieldSpec): boolean {
   if (typeof partnerId !== 'string') return false;
@@ -120,6 +125,10 @@ export interface MappedMessage {
 export function mapMessage(parsed: unknown, mapping: CompiledMapping, options: MapOptions): MappedMessage {
   const problems = new ProblemList();
   const header = mapHeader(parsed, mapping, problems);
+  if (problems.items.length === 0) {
+    for (const f of headerFaults(header)) problems.add(null, mapping.header[f.field].path, f.message);
+    if (problems.items.length > 0) return { header, records: [], problems: problems.items };
+  }
   const fallbackDate = resolveFallbackDate(options.fallbackDate, header.generatedAt, mapping.header.generatedAt.path, problems);
   if (fallbackDate === undefined) return { header, records: [], problems: problems.items };
   const list = getAt(parsed, mapping.recordsKeys);
@@ -139,7 +148,7 @@ export function mapMessage(parsed: unknown, mapping: CompiledMapping, options: M
   const aliasPath = r.aliases[0]?.path ?? '';
   for (let i = 0; i < list.length; i++) {
     const record = mapRecord(list[i] as unknown, i, mapping, fallbackDate, economyOf, problems);
-    if (record === null) continue;
+    if (record === null || unstorable(record, i, mapping, problems)) continue;
     if (!mapping.partnerIdInCode && isRepeat(partnerIds, record.partnerId)) {
       repeated(problems, kept, i, r.partnerId.path, (other) => other.partnerId === record.partnerId);
       continue;
@@ -157,6 +166,17 @@ export function mapMessage(parsed: unknown, mapping: CompiledMapping, options: M
     kept.indexes.push(i);
   }
   return { header, records: kept.records, problems: problems.items };
+}
+
+/** Values the database could not hold (storable.ts) become problems at their source path; true when there were any. */
+function unstorable(record: OperatorRecord, i: number, mapping: CompiledMapping, problems: ProblemList): boolean {
+  const faults = recordFaults(record);
+  for (const f of faults) {
+    const reader = f.field === 'aliases' ? mapping.record.aliases[0] : mapping.record[f.field];
+    // A statusSince without a reader came from the header's generatedAt.
+    problems.add(i, reader?.path ?? mapping.header.generatedAt.path, f.message);
+  }
+  return faults.length > 0;
 }
 
 /** Adds `key`; true when it was there already. */
@@ -283,6 +303,7 @@ function mapRecord(
   const status = required(m.status, node, i, problems) as OperatorStatus | undefined;
   const partnerStatus = required(m.partnerStatus, node, i, problems);
   const statusSince = dateField(m.statusSince, node, fallbackDate, i, problems);
+  const validFrom = dateField(m.validFrom, node, null, i, problems);
   const validUntil = dateField(m.validUntil, node, null, i, problems);
   const aliases = mapAliases(m.aliases, node, i, declaredCode, problems);
   if (
@@ -293,6 +314,7 @@ function mapRecord(
     status === undefined ||
     partnerStatus === undefined ||
     statusSince === undefined ||
+    validFrom === undefined ||
     validUntil === undefined ||
     aliases === null
   ) {
@@ -319,6 +341,7 @@ function mapRecord(
     status,
     partnerStatus,
     statusSince,
+    validFrom,
     validUntil,
   };
 }

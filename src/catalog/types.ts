@@ -50,6 +50,8 @@ export interface RecordMapping {
   partnerStatus: FieldSpec;
   /** Absent, or no value in the record → the date of the header's generatedAt (passed in by the caller). */
   statusSince?: FieldSpec;
+  /** The first day of the certificate's validity period. Absent, null or no value in the record → null (not stated). */
+  validFrom?: FieldSpec | null;
   /** Absent, null or no value in the record → null (no end date). */
   validUntil?: FieldSpec | null;
 }

@@ -21,6 +21,8 @@ const MAX_SIGNATURE_BYTES = 256 * 1024;
 const MAX_CERTIFICATES = 20;
 const MAX_PATH_LENGTH = 5; // certificates from signer to anchor, both included
 const MAX_ISSUER_CHECKS = 200;
+/** How far a signingTime may be ahead of our clock (clocks drift; a list is not signed tomorrow). */
+export const SIGNING_TIME_TOLERANCE_MS = 5 * 60_000;
 
 const invalid = (message: string): AppError => new AppError('SIGNATURE_INVALID', message);
 
@@ -47,8 +49,13 @@ export function verifyDetachedCms(
     const { certs, signer } = parseSignedData(signatureDer);
     if (signer.digestOid !== OID.sha256) throw invalid('The signature digest algorithm is not SHA-256.');
     const { signingTime, signedAttrsDer } = checkSignedAttributes(signer, content);
+    if (signingTime.getTime() > now.getTime() + SIGNING_TIME_TOLERANCE_MS) {
+      throw invalid('The signingTime is later than now (beyond a 5-minute tolerance for clock drift).');
+    }
     const signerCert = findSignerCertificate(certs, signer);
     checkSignatureValue(signerCert.cert.publicKey, signer, signedAttrsDer);
+    // A CA signs certificates, not lists: its key signing a list means a misused (or stolen) CA key.
+    if (signerCert.cert.ca) throw new AppError('SIGNER_UNTRUSTED', 'The signer certificate is a CA certificate (basicConstraints CA:TRUE); lists are signed by end-entity certificates.');
     checkKeyUsage(signerCert.fields);
     const others = certs.filter((c) => c !== signerCert);
     const anchor = chainToAnchor(signerCert, others, anchors, signingTime, now);

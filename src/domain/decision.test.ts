@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { compileAgreements, parseDeclaredCode } from './codes.js';
 import { decide, type DecisionInput } from './decision.js';
+import { withinValidity } from './timeline.js';
 import { agreement, operatorEvent } from './fixtures.test-support.js';
 import { DECISION_ORDER, type OperatorEvent } from './types.js';
 
@@ -16,15 +17,10 @@ const { byEconomy } = compileAgreements([
 const operator = (over: Partial<OperatorEvent> = {}): OperatorEvent => operatorEvent({ partnerStatus: 'active', ...over });
 
 function input(raw: string, over: Partial<DecisionInput> = {}): DecisionInput {
-  return {
-    parsed: parseDeclaredCode(raw, byEconomy),
-    date: '2026-11-20',
-    hasData: true,
-    state: operator(),
-    stale: false,
-    onStale: 'serve',
-    ...over,
-  };
+  const base = { parsed: parseDeclaredCode(raw, byEconomy), date: '2026-11-20', hasData: true, state: operator(), stale: false, onStale: 'serve' as const, ...over };
+  // By default the state's own statement is the whole history.
+  const valid = base.state !== null && withinValidity([base.state], base.date, Infinity);
+  return { withinValidity: valid, ...base };
 }
 
 const DE = 'DE123456789012345';
@@ -55,6 +51,10 @@ describe('decide: each row of the table', () => {
   it('EXPIRED once validUntil is before the date (the last valid day itself still counts)', () => {
     expect(decide(input(DE, { state: operator({ validUntil: '2026-11-19' }) }))).toBe('EXPIRED');
     expect(decide(input(DE, { state: operator({ validUntil: '2026-11-20' }) }))).toBe('RECOGNISED');
+    // Before the first day of every known period, or between two of them (a renewal's gap).
+    expect(decide(input(DE, { state: operator({ validFrom: '2026-11-21' }) }))).toBe('EXPIRED');
+    expect(decide(input(DE, { withinValidity: false }))).toBe('EXPIRED');
+    expect(decide(input(DE, { state: operator({ validUntil: '2026-11-19' }), withinValidity: true }))).toBe('RECOGNISED');
   });
   it('TIER_NOT_RECOGNISED for EU AEOC and Macao grade B', () => {
     expect(decide(input(DE, { state: operator({ tier: 'AEOC' }) }))).toBe('TIER_NOT_RECOGNISED');

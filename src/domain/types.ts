@@ -54,6 +54,8 @@ export interface OperatorRecord {
   status: OperatorStatus;
   partnerStatus: string; // the partner's own status word
   statusSince: IsoDate; // valid-time start: the partner's status date, else the list's generatedAt date
+  /** The certificate's validity period (first and last day), as the partner states it; null: not stated. */
+  validFrom: IsoDate | null;
   validUntil: IsoDate | null;
 }
 

@@ -2,6 +2,7 @@
 // store raw → verify → parse → validate → map → compare → guard → publish → record the run.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import { storableText } from '../catalog/storable.js';
 import type { OperatorEvent } from '../domain/types.js';
 import * as audit from '../audit/audit-log.js';
 import { AppError, isAppError, type ErrorCode } from '../errors.js';
@@ -42,6 +43,8 @@ export interface PipelineDeps {
   /** Where the check worker loads the catalog from; null → checks run on the main thread. */
   catalogDirs?: { partnersDir: string; schemasDir: string } | null;
   now?: () => Date;
+  /** Called inside the publish transaction once an applied list's events are written (the crash test holds it there). */
+  inPublish?: () => Promise<void>;
 }
 
 const emptyResult = (): RunResult => ({
@@ -224,9 +227,9 @@ export class InboundPipeline {
           list,
           maxRemovalRatio: def.manifest.maxRemovalRatio,
           approved: approval !== null,
-          now: this.now,
           cached: this.deps.currentOperators?.(def.code),
         });
+        if (outcome.outcome === 'APPLIED') await this.deps.inPublish?.();
         result.outcome = outcome.outcome;
         result.counts = outcome.counts;
         if (outcome.outcome === 'APPLIED') result.appliedAt = outcome.appliedAt;
@@ -261,13 +264,37 @@ export class InboundPipeline {
     result.reasonMessage = appError?.message ?? 'The run failed unexpectedly; nothing was applied.';
     result.problems = problemsOf(appError);
     result.signer ??= signerOf(appError);
-    result.counts ??= result.problems.length > 0 ? countsForInvalid(result.problems) : null;
-    await this.deps.db.transaction(async (tx) => {
-      await finishRun(tx, id, result, this.now());
-      await recorder?.(tx, { id, outcome: result.outcome, reason: result.reason });
-    });
-    this.deps.logger.warn({ exchangeId: id, outcome: result.outcome, reason: code }, 'exchange not applied');
+    result.counts ??= result.problems.length > 0 ? countsForInvalid(result.problems, receivedOf(appError)) : null;
+    await this.recordEnd(id, result, recorder);
+    this.deps.logger.warn({ exchangeId: id, outcome: result.outcome, reason: result.reason }, 'exchange not applied');
     return (await getRun(this.deps.db, id))!;
+  }
+
+  /**
+   * Records how a run ended, with every text made storable. Should the database still refuse the
+   * record, the run ends FAILED / INTERNAL with values that cannot fail, so it never stays open.
+   */
+  private async recordEnd(id: string, result: RunResult, recorder?: RunRecorder): Promise<void> {
+    try {
+      await this.deps.db.transaction(async (tx) => {
+        await finishRun(tx, id, storableResult(result), this.now());
+        await recorder?.(tx, { id, outcome: result.outcome, reason: result.reason });
+      });
+      return;
+    } catch (err) {
+      // The error's code only: a database message can quote the refused value.
+      this.deps.logger.error({ exchangeId: id, dbCode: (err as { code?: unknown }).code }, 'recording the run failed; closing it as INTERNAL');
+    }
+    const closed: RunResult = { ...emptyResult(), reason: 'INTERNAL', reasonMessage: 'The run could not be recorded as it ended; nothing was applied.' };
+    try {
+      await this.deps.db.transaction(async (tx) => {
+        await finishRun(tx, id, closed, this.now());
+        await recorder?.(tx, { id, outcome: closed.outcome, reason: closed.reason });
+      });
+    } catch {
+      // The database is gone: the next start closes the run as INTERRUPTED.
+      throw new AppError('NOT_READY', 'The run could not be recorded; send the list again later.');
+    }
   }
 }
 
@@ -294,9 +321,25 @@ function problemsOf(err: AppError | null): RunResult['problems'] {
   return Array.isArray(problems) ? (problems as RunResult['problems']) : [];
 }
 
+/** How many records a refused message held, when it was read that far. */
+function receivedOf(err: AppError | null): number {
+  const received = (err?.details as { received?: unknown } | undefined)?.received;
+  return typeof received === 'number' && Number.isSafeInteger(received) ? received : 0;
+}
+
+/** The run's texts with every character a text or jsonb column cannot hold replaced (problems quote partner content). */
+function storableResult(r: RunResult): RunResult {
+  return {
+    ...r,
+    reasonMessage: r.reasonMessage === null ? null : storableText(r.reasonMessage),
+    signer: r.signer && { subject: storableText(r.signer.subject), sha256Fingerprint: r.signer.sha256Fingerprint },
+    problems: r.problems.map((p) => ({ record: p.record, path: storableText(p.path), message: storableText(p.message) })),
+  };
+}
+
 /** Invalid = records with at least one problem (of the first 100 problems kept). */
-const countsForInvalid = (problems: RunResult['problems']): RunResult['counts'] => ({
-  received: 0,
+const countsForInvalid = (problems: RunResult['problems'], received: number): RunResult['counts'] => ({
+  received,
   added: 0,
   changed: 0,
   removed: 0,

@@ -2,7 +2,7 @@
 import { parseDeclaredCode, type ParsedCode } from '../domain/codes.js';
 import { dateInZone } from '../domain/dates.js';
 import { decide } from '../domain/decision.js';
-import { latestKnown, stateOn } from '../domain/timeline.js';
+import { latestKnown, stateOn, withinValidity } from '../domain/timeline.js';
 import type { Decision, IsoDate, OperatorEvent } from '../domain/types.js';
 import type { Partners } from '../exchange/partners.js';
 import type { Registry } from '../registry/registry.js';
@@ -107,14 +107,17 @@ export class LookupService {
 
     const agreement = parsed.agreement.agreement;
     const exchange = this.deps.partners.forAgreement(agreement.id);
-    const data = exchange ? this.deps.index.partner(exchange.def.code) : undefined;
-    const hasData = data !== undefined && data.firstAppliedAt <= asKnownAt;
+    // The list the answer is computed from: the newest one applied at asKnownAt. Its generatedAt is
+    // dataAsOf, and its age then is what `stale` says (an answer as known earlier is not aged by later days).
+    const list = exchange ? this.deps.index.listAsKnownAt(exchange.def.code, asKnownAt) : null;
+    const hasData = list !== null;
     const history = hasData ? this.historyOf(parsed.spellings) : undefined;
     const state = history ? stateOn(history, date, asKnownAt) : null;
     const known = state ?? (history ? latestKnown(history, asKnownAt) : null);
+    const valid = history !== undefined && state?.status === 'VALID' && withinValidity(history, date, asKnownAt);
     const manifest = exchange?.def.manifest;
-    const stale = manifest !== undefined && isStale(data, manifest.freshnessHours, now);
-    const decision = decide({ parsed, date, hasData, state, stale, onStale: manifest?.onStale ?? 'serve' });
+    const stale = manifest !== undefined && list !== null && isStale({ lastGeneratedAt: list.generatedAt }, manifest.freshnessHours, Math.min(now, asKnownAt));
+    const decision = decide({ parsed, date, hasData, state, withinValidity: valid, stale, onStale: manifest?.onStale ?? 'serve' });
     return {
       code: parsed.code,
       date,
@@ -125,7 +128,7 @@ export class LookupService {
       agreement: { id: agreement.id, inForceOn: agreement.inForceOn },
       operator: known ? operatorView(known) : null,
       provenance: known ? (this.deps.index.provenanceOf(known.exchangeId) ?? null) : null,
-      dataAsOf: hasData ? (data.lastGeneratedAt ?? null) : null,
+      dataAsOf: list?.generatedAt ?? null,
       stale: hasData && stale,
     };
   }
@@ -144,7 +147,7 @@ export class LookupService {
       code: parsed.code,
       date,
       recognised: false,
-      decision: decide({ parsed, date, hasData: false, state: null, stale: false, onStale: 'serve' }),
+      decision: decide({ parsed, date, hasData: false, state: null, withinValidity: false, stale: false, onStale: 'serve' }),
       partner: null,
       economy: parsed.kind === 'no-agreement' ? parsed.economy : null,
       agreement: null,

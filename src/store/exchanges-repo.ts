@@ -257,6 +257,12 @@ export async function markApplied(
   );
 }
 
+/** The database server's clock now (not the transaction's start), to the millisecond. */
+export async function databaseNow(q: Queryable): Promise<Date> {
+  const rows = await q.query<{ ms: number }>('SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms');
+  return new Date(rows[0]!.ms);
+}
+
 export async function markConfirmed(tx: Queryable, partner: string, at: Date): Promise<void> {
   await tx.query('UPDATE partner_state SET last_success_at = $2 WHERE partner = $1', [partner, at.toISOString()]);
 }

@@ -2,6 +2,7 @@
 import pg from 'pg';
 import type { Db, Queryable, Row } from './db.js';
 import { PgListener } from './pg-listener.js';
+import { PgLocks } from './pg-locks.js';
 
 const CHUNK = 5_000; // rows per statement: small parameters, and the event loop turns between statements
 
@@ -31,12 +32,18 @@ function bulk(runner: PgRunner): Pick<Queryable, 'insertMany' | 'selectMany'> {
   };
 }
 
-export async function openPgDb(connectionString: string): Promise<Db> {
-  const pool = new pg.Pool({ connectionString, max: 10, application_name: 'aeo-gateway' });
+/** Default bound on waiting for a lock another process holds (a run of a large list takes minutes). */
+export const LOCK_WAIT_MS = 15 * 60_000;
+/** Waiting this long for a pooled connection is an error, not a hang. */
+const CONNECT_TIMEOUT_MS = 60_000;
+
+export async function openPgDb(connectionString: string, lockWaitMs = LOCK_WAIT_MS): Promise<Db> {
+  const pool = new pg.Pool({ connectionString, max: 10, application_name: 'aeo-gateway', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   await pool.query('SELECT 1');
   const listener = new PgListener(connectionString);
+  const locks = new PgLocks(connectionString, lockWaitMs);
 
   const query = async <T extends Row>(sql: string, params?: readonly unknown[]): Promise<T[]> =>
     (await pool.query<T>(sql, params as unknown[] | undefined)).rows;
@@ -75,34 +82,11 @@ export async function openPgDb(connectionString: string): Promise<Db> {
     async notify(channel, payload) {
       await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },
-    async tryWithLock(key, fn) {
-      const client = await pool.connect();
-      try {
-        const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]);
-        if (!got.rows[0]?.ok) return { acquired: false };
-        try {
-          return { acquired: true, value: await fn() };
-        } finally {
-          await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
-        }
-      } finally {
-        client.release();
-      }
-    },
-    async withLock(key, fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('SELECT pg_advisory_lock($1)', [key]);
-        try {
-          return await fn();
-        } finally {
-          await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
-        }
-      } finally {
-        client.release();
-      }
-    },
+    // On one connection of their own, never the pool's (pg-locks.ts).
+    tryWithLock: (key, fn) => locks.tryWithLock(key, fn),
+    withLock: (key, fn) => locks.withLock(key, fn),
     async close() {
+      await locks.close();
       await listener.close();
       await pool.end();
     },

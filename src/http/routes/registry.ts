@@ -5,6 +5,7 @@ import { ACCESS, type Authenticator } from '../auth.js';
 import { actorOf, audited, noteOf } from '../audited.js';
 import type { Db } from '../../store/db.js';
 import { AppError } from '../../errors.js';
+import { firstTextFault } from '../../catalog/storable.js';
 import { pathParam } from '../params.js';
 import type { Registry } from '../../registry/registry.js';
 import { agreementListView, agreementView, type ExchangeLink } from '../../registry/view.js';
@@ -59,6 +60,9 @@ export function registryRoutes(router: Router, deps: RegistryRouteDeps): void {
     ...audited(deps, 'registry.edit', agreementTarget, auth.requireScopes(...ACCESS.admin), express.json({ limit: '64kb', strict: true }), async (req, res) => {
       const id = pathParam(req, 'id').toUpperCase();
       if (!ID.test(id)) throw new AppError('BAD_REQUEST', 'An agreement id is CN- followed by the partner code.');
+      // What the database could not hold is the body's fault (400), never a failed insert (500).
+      const unstorable = firstTextFault(req.body);
+      if (unstorable) throw new AppError('INVALID_BODY', `The agreement is invalid: ${unstorable.path || 'the body'} ${unstorable.message}.`);
       // The body is the agreement itself (no `note` field): the note comes from X-AEO-Note.
       const { agreement, created } = await registry.put(id, req.body, actorOf(req), noteOf(req));
       res.status(created ? 201 : 200).json(agreementView(agreement, today(), exchangeOf(agreement.id)));
