@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isValidTimeZone } from './domain/dates.js';
 
-export type Scope = 'admin' | 'lookup' | `partner-${string}`;
+export type Scope = 'admin' | 'lookup' | 'metrics' | `partner-${string}`;
 
 export interface ApiKey {
   scope: Scope;
@@ -35,7 +35,7 @@ export class ConfigError extends Error {
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const SCOPE_PATTERN = /^(admin|lookup|partner-[A-Z]{2})$/;
+const SCOPE_PATTERN = /^(admin|lookup|metrics|partner-[A-Z]{2})$/;
 const TOKEN_PATTERN = /^[\x21-\x7e]{16,512}$/;
 
 type Env = Readonly<Record<string, string | undefined>>;

@@ -7,14 +7,18 @@ import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE } from '../src/errors.js';
+import { DECISIONS } from '../src/lookup/decision-tally.js';
 import { Authenticator } from '../src/http/auth.js';
+import { certificateRoutes } from '../src/http/routes/certificates.js';
 import { exchangeRoutes, type ExchangeRouteDeps } from '../src/http/routes/exchanges.js';
 import { healthRoutes } from '../src/http/routes/health.js';
+import { metricsRoutes } from '../src/http/routes/metrics.js';
 import { openApiRoutes } from '../src/http/routes/openapi.js';
 import { recognitionRoutes } from '../src/http/routes/recognition.js';
 import { registryRoutes, type RegistryRouteDeps } from '../src/http/routes/registry.js';
 import { sandboxRoutes } from '../src/http/routes/sandbox.js';
 import type { LookupService } from '../src/lookup/service.js';
+import type { GatewayMetrics } from '../src/metrics/gateway-metrics.js';
 import type { SandboxSimulator } from '../src/sandbox/simulator.js';
 import { SECTION_7 } from './support/sandbox-table.js';
 
@@ -90,6 +94,8 @@ const EXPECTED_OPERATIONS = [
   'POST /admin/exchanges/{id}/reject',
   'GET /sandbox/{partner}/aeo-list',
   'POST /sandbox/{partner}/advance',
+  'GET /metrics',
+  'GET /admin/certificates',
 ];
 
 /** Routes anyone may call (contract section 2). */
@@ -100,20 +106,6 @@ const PUBLIC_OPERATIONS = new Set([
   'POST /sandbox/{partner}/advance',
 ]);
 
-/** The Decision union of src/domain/types.ts, copied; also parsed from the source below. */
-const DECISIONS = [
-  'INVALID_CODE',
-  'NO_AGREEMENT',
-  'AGREEMENT_NOT_IN_FORCE',
-  'NO_DATA',
-  'NOT_LISTED',
-  'REVOKED',
-  'SUSPENDED',
-  'EXPIRED',
-  'TIER_NOT_RECOGNISED',
-  'STALE_DATA',
-  'RECOGNISED',
-];
 
 /** Contract section 5: the reason codes a run must be able to carry. */
 const CONTRACT_REASONS = [
@@ -219,7 +211,7 @@ describe('docs/openapi.json', () => {
     const modules = readdirSync(file('../src/http/routes/'))
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .sort();
-    expect(modules).toEqual(['exchanges.ts', 'health.ts', 'openapi.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts']);
+    expect(modules).toEqual(['certificates.ts', 'exchanges.ts', 'health.ts', 'metrics.ts', 'openapi.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts']);
 
     // Installers only register handlers; the services behind them are never called here.
     const router: Router = express.Router();
@@ -232,6 +224,8 @@ describe('docs/openapi.json', () => {
     // with partners the same path is registered once per partner code.
     exchangeRoutes(router, { auth, partners: { all: () => [], get: () => undefined } } as unknown as ExchangeRouteDeps);
     sandboxRoutes(router, {} as unknown as SandboxSimulator);
+    metricsRoutes(router, auth, {} as unknown as GatewayMetrics);
+    certificateRoutes(router, auth, () => Promise.resolve([]));
 
     const registered = new Set<string>();
     for (const layer of router.stack as { route?: { path: unknown; methods: Record<string, boolean> } }[]) {
@@ -262,7 +256,7 @@ describe('docs/openapi.json', () => {
   it('requires a bearer token everywhere except health, readiness and the sandbox', () => {
     const scheme = doc.components.securitySchemes.bearer;
     expect(scheme).toMatchObject({ type: 'http', scheme: 'bearer' });
-    for (const scope of ['admin', 'lookup', 'partner-']) expect(scheme!.description).toContain(scope);
+    for (const scope of ['admin', 'lookup', 'metrics', 'partner-']) expect(scheme!.description).toContain(scope);
     expect(doc.security).toBeUndefined(); // each operation says it itself
     for (const { key, op } of operations()) {
       if (PUBLIC_OPERATIONS.has(key)) {

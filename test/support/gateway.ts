@@ -11,6 +11,7 @@ import { createServerDatabase, type Engine } from './databases.js';
 export interface TestKeys {
   admin: string;
   lookup: string;
+  metrics: string;
   /** partner code → token with scope partner-<code> */
   partner: Record<string, string>;
 }
@@ -47,7 +48,7 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
   const dataDir = opts.dataDir ?? path.join(root, 'data');
   const certsDir = opts.certsDir ?? path.join(root, 'certs');
   for (const p of ['eu', 'hk', 'mo']) mkdirSync(path.join(certsDir, p), { recursive: true });
-  const keys: TestKeys = { admin: token(), lookup: token(), partner: { EU: token(), HK: token(), MO: token() } };
+  const keys: TestKeys = { admin: token(), lookup: token(), metrics: token(), partner: { EU: token(), HK: token(), MO: token() } };
   const databaseUrl = opts.databaseUrl ?? (opts.engine === 'pg' ? await createServerDatabase() : undefined);
   const env: Record<string, string> = {
     PORT: '0',
@@ -59,6 +60,7 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
     AEO_API_KEYS: [
       `admin:${keys.admin}`,
       `lookup:${keys.lookup}`,
+      `metrics:${keys.metrics}`,
       ...Object.entries(keys.partner).map(([code, t]) => `partner-${code}:${t}`),
     ].join(','),
     LOG_LEVEL: 'silent',
