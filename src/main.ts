@@ -14,8 +14,10 @@ import { holdPublish } from './exchange/hold-publish.js';
 import { createApp } from './http/app.js';
 import { Authenticator } from './http/auth.js';
 import { auditRoutes } from './http/routes/audit.js';
+import { certificateRoutes } from './http/routes/certificates.js';
 import { exchangeRoutes, type PartnerStatus } from './http/routes/exchanges.js';
 import { healthRoutes } from './http/routes/health.js';
+import { metricsRoutes } from './http/routes/metrics.js';
 import { openApiRoutes } from './http/routes/openapi.js';
 import { recognitionRoutes } from './http/routes/recognition.js';
 import { registryRoutes } from './http/routes/registry.js';
@@ -26,6 +28,10 @@ import { Scheduler } from './jobs/scheduler.js';
 import { isStale } from './lookup/freshness.js';
 import { OperatorIndex } from './lookup/operator-index.js';
 import { LookupService } from './lookup/service.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { scheduleExpiryWarnings } from './ops/certificate-warnings.js';
+import { CertificateInventory, readOwnSigning } from './ops/certificates.js';
+import { healthOf, readPartnerFacts } from './ops/partner-facts.js';
 import { Registry, REGISTRY_CHANNEL } from './registry/registry.js';
 import { ensureSandboxKeys } from './sandbox/keys.js';
 import { SANDBOX_PARTNERS } from './sandbox/population.js';
@@ -86,7 +92,12 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
   }
 }
 
-export async function startGateway(config: Readonly<Config>, logger: Logger): Promise<Gateway> {
+export interface GatewayOptions {
+  /** false: no /metrics and no request timing (the benchmark's baseline); default true. */
+  metrics?: boolean;
+}
+
+export async function startGateway(config: Readonly<Config>, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   // Bad directories or a partner without anchors stop the start before the database is opened.
   const problems = await directoryProblems(config);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -108,6 +119,21 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       logger.info({ file: generated.file }, 'sandbox API keys are in this file (mode 0600)');
     }
     const auth = new Authenticator(keys);
+    const ownSigning = readOwnSigning(config.signingCertFile);
+    const certificates = new CertificateInventory({ db, partners, ownSigning: () => ownSigning });
+    const metrics =
+      options.metrics === false
+        ? null
+        : new GatewayMetrics({
+            db,
+            partners,
+            index,
+            decisions: lookup.decisions,
+            registryPartners: () => registry.snapshot().agreements.map((a) => a.partner),
+            timeZone: config.timeZone,
+            certificates: () => certificates.list(),
+          });
+    if (metrics) pipeline.onRunFinished((run) => metrics.exchangeFinished(run));
 
     // Runs a dead process left unfinished end FAILED, unless another process is running them now.
     for (const p of partners.all()) {
@@ -149,6 +175,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     const exchangeOf = (agreementId: string) => partners.exchangeLink(agreementId);
     const partnerStatuses = async (): Promise<PartnerStatus[]> => {
       const outcomes = await latestOutcomes(db);
+      const now = Date.now();
+      const facts = await readPartnerFacts(db, partners.all().map((p) => p.def.code));
       return partners.all().map((p) => {
         const data = index.partner(p.def.code);
         return {
@@ -161,6 +189,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
           stale: isStale(data, p.def.manifest.freshnessHours, Date.now()),
           nextRunAt: scheduler.current?.nextRunAt(p.def.code)?.toISOString() ?? null,
           lastOutcome: outcomes.get(p.def.code) ?? null,
+          health: healthOf(p, facts.get(p.def.code), config.timeZone, now),
         };
       });
     };
@@ -192,8 +221,10 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
             return run;
           },
         }),
+      (r) => certificateRoutes(r, auth, () => certificates.list()),
+      ...(metrics ? [(r: Parameters<typeof metricsRoutes>[0]) => metricsRoutes(r, auth, metrics)] : []),
       ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxRoutes(r, sandbox)] : []),
-    ]);
+    ], metrics ? [metrics.httpMiddleware()] : []);
 
     const listening = app.listen(config.port, config.host);
     server = listening;
@@ -226,6 +257,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     );
     scheduler.current = jobs;
     retention.start();
+    timers.push(scheduleExpiryWarnings(logger, () => certificates.list()));
     ready = true;
     logger.info({ operators: index.operatorCount }, 'gateway ready');
 

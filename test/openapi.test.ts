@@ -10,8 +10,10 @@ import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../src/audit/audit-log.js';
 import { DECISION_ORDER } from '../src/domain/types.js';
 import { ERROR_CATALOGUE } from '../src/errors.js';
 import { Authenticator } from '../src/http/auth.js';
+import { certificateRoutes } from '../src/http/routes/certificates.js';
 import { exchangeRoutes, type ExchangeRouteDeps } from '../src/http/routes/exchanges.js';
 import { healthRoutes } from '../src/http/routes/health.js';
+import { metricsRoutes } from '../src/http/routes/metrics.js';
 import { openApiRoutes } from '../src/http/routes/openapi.js';
 import { recognitionRoutes } from '../src/http/routes/recognition.js';
 import { registryRoutes, type RegistryRouteDeps } from '../src/http/routes/registry.js';
@@ -20,6 +22,7 @@ import { whoamiRoutes } from '../src/http/routes/whoami.js';
 import { auditRoutes } from '../src/http/routes/audit.js';
 import type { Db } from '../src/store/db.js';
 import type { LookupService } from '../src/lookup/service.js';
+import type { GatewayMetrics } from '../src/metrics/gateway-metrics.js';
 import type { SandboxSimulator } from '../src/sandbox/simulator.js';
 import { SECTION_7 } from './support/sandbox-table.js';
 
@@ -97,6 +100,8 @@ const EXPECTED_OPERATIONS = [
   'GET /admin/audit',
   'GET /sandbox/{partner}/aeo-list',
   'POST /sandbox/{partner}/advance',
+  'GET /metrics',
+  'GET /admin/certificates',
 ];
 
 /** Routes anyone may call (contract section 2). */
@@ -211,7 +216,7 @@ describe('docs/openapi.json', () => {
     const modules = readdirSync(file('../src/http/routes/'))
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .sort();
-    expect(modules).toEqual(['audit.ts', 'exchanges.ts', 'health.ts', 'openapi.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts', 'whoami.ts']);
+    expect(modules).toEqual(['audit.ts', 'certificates.ts', 'exchanges.ts', 'health.ts', 'metrics.ts', 'openapi.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts', 'whoami.ts']);
 
     // Installers only register handlers; the services behind them are never called here.
     const router: Router = express.Router();
@@ -226,6 +231,8 @@ describe('docs/openapi.json', () => {
     sandboxRoutes(router, {} as unknown as SandboxSimulator);
     whoamiRoutes(router, auth);
     auditRoutes(router, auth, {} as unknown as Db);
+    metricsRoutes(router, auth, {} as unknown as GatewayMetrics);
+    certificateRoutes(router, auth, () => Promise.resolve([]));
 
     const registered = new Set<string>();
     for (const layer of router.stack as { route?: { path: unknown; methods: Record<string, boolean> } }[]) {

@@ -72,6 +72,11 @@ export function verifyDetachedCms(
   }
 }
 
+/** The certificates a CMS signature carries (no check made): what a stored signature was signed with. */
+export function signatureCertificates(signatureDer: Buffer): X509Certificate[] {
+  return parseSignedData(signatureDer).certs.map((c) => c.cert);
+}
+
 function parseSignedData(der: Buffer): { certs: CertEntry[]; signer: SignerInfo } {
   if (der.length === 0) throw invalid('The signature is empty.');
   if (der.length > MAX_SIGNATURE_BYTES) throw invalid('The signature is larger than allowed.');

@@ -75,7 +75,12 @@ export function certFingerprint(cert: X509Certificate): string {
 
 /** RFC 4514-like, most specific first: "CN=EU AEO list signer, O=European Commission, C=BE". */
 export function formatSubject(cert: X509Certificate): string {
-  return cert.subject
+  return formatName(cert.subject);
+}
+
+/** A distinguished name as node:crypto gives it (one RDN a line), RFC 4514-like. */
+export function formatName(name: string): string {
+  return name
     .split('\n')
     .filter((rdn) => rdn.length > 0)
     .reverse()

@@ -65,6 +65,7 @@ export class InboundPipeline {
   private readonly now: () => Date;
   private readonly checker: MessageChecker;
   private running = 0;
+  private readonly finishedListeners: ((run: ExchangeRun) => void)[] = [];
 
   constructor(private readonly deps: PipelineDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -79,6 +80,22 @@ export class InboundPipeline {
   /** Stops the check worker (after the running exchanges finished). */
   close(): Promise<void> {
     return this.checker.close();
+  }
+
+  /** Told every run that got its outcome here (the metrics count them); never an approval. */
+  onRunFinished(listener: (run: ExchangeRun) => void): void {
+    this.finishedListeners.push(listener);
+  }
+
+  private finished(run: ExchangeRun): ExchangeRun {
+    for (const listener of this.finishedListeners) {
+      try {
+        listener(run);
+      } catch (err) {
+        this.deps.logger.error({ err, exchangeId: run.id }, 'a run listener failed');
+      }
+    }
+    return run;
   }
 
   /** Runs currently in this process (graceful shutdown waits for them). */
@@ -248,7 +265,8 @@ export class InboundPipeline {
       });
       if (published.outcome !== 'QUARANTINED') await this.deps.onPublished(def.code).catch(() => undefined);
       this.deps.logger.info({ exchangeId: id, partner: def.code, outcome: result.outcome, counts: result.counts }, 'exchange finished');
-      return (await getRun(this.deps.db, id))!;
+      const run = (await getRun(this.deps.db, id))!;
+      return approval ? run : this.finished(run);
     } catch (err) {
       if (approval) throw approvalConflict(err);
       return this.finishWithError(id, result, err, recorder);
@@ -267,7 +285,7 @@ export class InboundPipeline {
     result.counts ??= result.problems.length > 0 ? countsForInvalid(result.problems, receivedOf(appError)) : null;
     await this.recordEnd(id, result, recorder);
     this.deps.logger.warn({ exchangeId: id, outcome: result.outcome, reason: result.reason }, 'exchange not applied');
-    return (await getRun(this.deps.db, id))!;
+    return this.finished((await getRun(this.deps.db, id))!);
   }
 
   /**

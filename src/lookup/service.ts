@@ -6,6 +6,7 @@ import { latestKnown, stateOn, withinValidity } from '../domain/timeline.js';
 import type { Decision, IsoDate, OperatorEvent } from '../domain/types.js';
 import type { Partners } from '../exchange/partners.js';
 import type { Registry } from '../registry/registry.js';
+import { DecisionTally, type TallyCell } from './decision-tally.js';
 import { isStale, staleFrom } from './freshness.js';
 import type { OperatorIndex, Provenance } from './operator-index.js';
 
@@ -52,12 +53,16 @@ interface CachedAnswer {
   invalid: boolean;
   /** When `stale` would flip (epoch ms). */
   expiresAt: number;
+  /** Where this answer's decision is counted (aeo_lookup_decisions_total). */
+  tally: TallyCell;
 }
 
 export class LookupService {
   private cache = new Map<string, CachedAnswer>();
   private cacheFor: { index: number; registry: unknown } = { index: -1, registry: null };
   private todayCache = { minute: -1, date: '' };
+  /** Decisions answered, per partner (read by the metrics). */
+  readonly decisions = new DecisionTally();
 
   constructor(private readonly deps: LookupDeps) {}
 
@@ -74,15 +79,27 @@ export class LookupService {
     }
     const key = raw.length <= CACHE_KEY_MAX ? `${date}|${raw}` : null;
     const hit = key === null ? undefined : this.cache.get(key);
-    if (hit && now < hit.expiresAt) return hit;
+    if (hit && now < hit.expiresAt) {
+      hit.tally.n++;
+      return hit;
+    }
     const answer = this.recognise(raw, date, now, now);
     const entry: CachedAnswer = {
       bytes: Buffer.from(JSON.stringify(answer)),
       invalid: answer.decision === 'INVALID_CODE',
       expiresAt: this.staleFlipsAt(answer),
+      tally: this.decisions.cell(answer.partner, answer.decision),
     };
+    entry.tally.n++;
     if (key !== null) this.cache.set(key, entry);
     return entry;
+  }
+
+  /** One answer to a client "as known at" an instant: `recognise`, counted in the decision metrics. */
+  answer(raw: string, date: IsoDate, asKnownAt: number, now: number): RecognitionAnswer {
+    const answer = this.recognise(raw, date, asKnownAt, now);
+    this.decisions.count(answer.partner, answer.decision);
+    return answer;
   }
 
   /** The instant `stale` turns true for this answer's partner; never, when it cannot flip by time alone. */

@@ -7,6 +7,7 @@ import type { Partners } from '../../exchange/partners.js';
 import type { InboundPipeline, RunRecorder } from '../../exchange/pipeline.js';
 import { decodeSignatureHeader, SIGNATURE_HEADER } from '../../exchange/signature-header.js';
 import type { ExchangeRun } from '../../exchange/types.js';
+import type { HealthWord } from '../../ops/health.js';
 import type { Db } from '../../store/db.js';
 import { getRun, listRuns } from '../../store/exchanges-repo.js';
 import { ACCESS, type Authenticator } from '../auth.js';
@@ -23,6 +24,7 @@ export interface PartnerStatus {
   stale: boolean;
   nextRunAt: string | null;
   lastOutcome: string | null;
+  health: HealthWord;
 }
 
 export interface ExchangeRouteDeps {

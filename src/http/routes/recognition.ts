@@ -61,7 +61,7 @@ export function recognitionRoutes(router: Router, auth: Authenticator, service: 
     if (date === null || asKnownAt === null) throw new AppError('BAD_REQUEST', 'date and asKnownAt may be given once each.');
     const when = readWhen(service, date, asKnownAt);
     const code = pathRest(req, 'code');
-    const answer = asKnownAt === undefined ? service.recogniseJson(code, when.date, when.now) : asBytes(service.recognise(code, when.date, when.asKnownAt, when.now));
+    const answer = asKnownAt === undefined ? service.recogniseJson(code, when.date, when.now) : asBytes(service.answer(code, when.date, when.asKnownAt, when.now));
     if (answer.invalid) {
       throw new AppError('INVALID_CODE', 'The code is not a declared code of any agreement (two letters, then the partner number).');
     }
@@ -77,7 +77,7 @@ export function recognitionRoutes(router: Router, auth: Authenticator, service: 
     body.codes.forEach((code, i) => {
       if (i > 0) parts.push(BATCH_COMMA);
       parts.push(
-        body.asKnownAt === undefined ? service.recogniseJson(code, when.date, when.now).bytes : asBytes(service.recognise(code, when.date, when.asKnownAt, when.now)).bytes,
+        body.asKnownAt === undefined ? service.recogniseJson(code, when.date, when.now).bytes : asBytes(service.answer(code, when.date, when.asKnownAt, when.now)).bytes,
       );
     });
     parts.push(BATCH_CLOSE);
