@@ -23,6 +23,13 @@ const CHUNK_BYTES = 1 << 18;
 // eslint-disable-next-line no-control-regex -- these control characters are exactly what is refused
 const FORBIDDEN_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 
+/**
+ * References sax accepts but XML does not: its entity lookup also tries the lower-cased name (`&AMP;`)
+ * and it reads `&#X41;`. Checked on the raw text, so a comment or CDATA section spelling one
+ * literally is refused too (conservative, and never seen in a partner list).
+ */
+const MISCASED_REFERENCE = /&(?:#X|(?!(?:amp|lt|gt|quot|apos);)(?:[Aa][Mm][Pp]|[Ll][Tt]|[Gg][Tt]|[Qq][Uu][Oo][Tt]|[Aa][Pp][Oo][Ss]);)/;
+
 /** The XML declaration's pseudo-attributes, in their fixed order (XML 1.0 production 23). */
 const DECLARATION_BODY =
   /^version[ \t\r\n]*=[ \t\r\n]*(["'])1\.[0-9]+\1(?:[ \t\r\n]+encoding[ \t\r\n]*=[ \t\r\n]*(["'])([A-Za-z][A-Za-z0-9._-]*)\2)?(?:[ \t\r\n]+standalone[ \t\r\n]*=[ \t\r\n]*(["'])(?:yes|no)\4)?[ \t\r\n]*$/;
@@ -217,6 +224,7 @@ export function parseXmlDocument(bytes: Uint8Array, shape: XmlShape, records: Xm
       const end = Math.min(at + CHUNK_BYTES, bytes.byteLength);
       const text = decodeChunk(decoder, bytes.subarray(at, end), end === bytes.byteLength);
       if (FORBIDDEN_CHAR.test(text)) fail('The message holds a character XML 1.0 does not allow.');
+      if (MISCASED_REFERENCE.test(chunk.slice(-6) + text)) fail(NOT_WELL_FORMED);
       previous = chunk;
       chunkStart += chunk.length;
       chunk = text;
