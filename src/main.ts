@@ -36,6 +36,7 @@ import { Registry, REGISTRY_CHANNEL } from './registry/registry.js';
 import { ensureSandboxKeys } from './sandbox/keys.js';
 import { SANDBOX_PARTNERS } from './sandbox/population.js';
 import { SandboxSimulator } from './sandbox/simulator.js';
+import { sandboxListApplied } from './sandbox/startup.js';
 import type { Db } from './store/db.js';
 import { failInterruptedRuns, latestOutcomes } from './store/exchanges-repo.js';
 import { embeddedDbDir, openDb } from './store/open.js';
@@ -241,6 +242,10 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       for (const p of partners.all()) {
         if (!p.def.manifest.enabled) continue;
         try {
+          if (sandbox && (await sandboxListApplied(db, sandbox, p.def.code))) {
+            logger.info({ partner: p.def.code }, 'startup sync skipped: the sandbox list is already applied');
+            continue;
+          }
           const run = await sync.sync(p.def.code, 'startup');
           logger.info({ partner: p.def.code, outcome: run?.outcome ?? 'SKIPPED' }, 'startup sync');
         } catch (err) {

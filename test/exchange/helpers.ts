@@ -6,7 +6,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createCertificateAuthority, issueSigningCertificate, signDetachedCms, type PemPair } from '../../src/crypto/index.js';
 import { sandboxPopulation, type EuOperator, type HkOperator, type MoOperator } from '../../src/sandbox/population.js';
 import { renderList, type ListMessageHeader } from '../../src/sandbox/render.js';
@@ -52,6 +52,18 @@ export function makePki(name: string): TestPki {
   writeFileSync(signerKeyFile, signer.keyPem, { mode: 0o600 });
   const signerFingerprint = new X509Certificate(signer.certPem).fingerprint256.replace(/:/g, '').toLowerCase();
   return { name, ca, signer, signerCertFile, signerKeyFile, signerFingerprint, signerCommonName, remove };
+}
+
+/** One PKI per name for the test file: made before its tests, removed after. */
+export function pkisForFile<N extends string>(...names: N[]): Record<N, TestPki> {
+  const pkis = {} as Record<N, TestPki>;
+  beforeAll(() => {
+    for (const name of names) pkis[name] = makePki(name);
+  });
+  afterAll(() => {
+    for (const name of names) pkis[name].remove();
+  });
+  return pkis;
 }
 
 /** Makes `pki`'s CA a trust anchor of `partner`: `<certsDir>/<partner-lower>/<file>.pem`. */
