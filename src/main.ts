@@ -27,6 +27,7 @@ import { SANDBOX_PARTNERS } from './sandbox/population.js';
 import { SandboxSimulator } from './sandbox/simulator.js';
 import type { Db } from './store/db.js';
 import { failInterruptedRuns, latestOutcomes } from './store/exchanges-repo.js';
+import { probeDatabase } from './store/availability.js';
 import { embeddedDbDir, openDb } from './store/open.js';
 
 export const PUBLISHED_CHANNEL = 'aeo_published';
@@ -144,7 +145,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     };
 
     const app = createApp(logger, [
-      (r) => healthRoutes(r, { ready: async () => ready && index.loaded && (await db.query('SELECT 1 AS ok')).length === 1 }),
+      (r) => healthRoutes(r, { indexLoaded: () => ready && index.loaded, database: () => probeDatabase(db) }),
       (r) => openApiRoutes(r, auth),
       (r) => registryRoutes(r, { auth, registry, today, exchangeOf }),
       (r) => {

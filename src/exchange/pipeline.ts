@@ -8,6 +8,7 @@ import type { Registry } from '../registry/registry.js';
 import type { Db } from '../store/db.js';
 import { finishRun, getMessage, getRun, insertRun, setReview, type RunResult } from '../store/exchanges-repo.js';
 import type { DecodedList } from './check-message.js';
+import { DeferredFinishes } from './deferred-finish.js';
 import { MessageChecker } from './message-checker.js';
 import { partnerLockKey } from './locks.js';
 import type { PartnerRuntime, Partners } from './partners.js';
@@ -54,11 +55,13 @@ export class InboundPipeline {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly now: () => Date;
   private readonly checker: MessageChecker;
+  private readonly deferred: DeferredFinishes;
   private running = 0;
 
   constructor(private readonly deps: PipelineDeps) {
     this.now = deps.now ?? (() => new Date());
     this.checker = new MessageChecker(deps.catalogDirs ?? null);
+    this.deferred = new DeferredFinishes(deps.db, deps.logger);
   }
 
   /** Starts the check worker ahead of the first list. */
@@ -66,9 +69,10 @@ export class InboundPipeline {
     return this.checker.warmUp();
   }
 
-  /** Stops the check worker (after the running exchanges finished). */
-  close(): Promise<void> {
-    return this.checker.close();
+  /** Stops the check worker (after the running exchanges finished) and writes deferred outcomes it can. */
+  async close(): Promise<void> {
+    await this.deferred.close();
+    await this.checker.close();
   }
 
   /** Runs currently in this process (graceful shutdown waits for them). */
@@ -172,6 +176,7 @@ export class InboundPipeline {
   ): Promise<ExchangeRun> {
     const { def } = partner;
     const result = emptyResult();
+    let published: Awaited<ReturnType<typeof publishList>>;
     try {
       progress('verifying the signature, parsing, validating, mapping');
       const agreement = this.deps.registry.snapshot().byId.get(def.manifest.agreementId)?.agreement;
@@ -187,7 +192,7 @@ export class InboundPipeline {
         throw new AppError('SENDER_MISMATCH', `The message says it is from ${list.header.sender.slice(0, 20)}, but it came as ${def.code}.`);
       }
       progress(`comparing ${list.records.length} operators with the current list, publishing`);
-      const published = await this.deps.db.transaction(async (tx) => {
+      published = await this.deps.db.transaction(async (tx) => {
         const outcome = await publishList(tx, {
           partner: def.code,
           exchangeId: id,
@@ -213,13 +218,14 @@ export class InboundPipeline {
         if (approval) await setReview(tx, id, approval);
         return outcome;
       });
-      if (published.outcome !== 'QUARANTINED') await this.deps.onPublished(def.code).catch(() => undefined);
-      this.deps.logger.info({ exchangeId: id, partner: def.code, outcome: result.outcome, counts: result.counts }, 'exchange finished');
-      return (await getRun(this.deps.db, id))!;
     } catch (err) {
       if (approval) throw approvalConflict(err);
       return this.finishWithError(id, result, err);
     }
+    // Committed with its run record: nothing below may record a failure over it.
+    if (published.outcome !== 'QUARANTINED') await this.deps.onPublished(def.code).catch(() => undefined);
+    this.deps.logger.info({ exchangeId: id, partner: def.code, outcome: result.outcome, counts: result.counts }, 'exchange finished');
+    return (await getRun(this.deps.db, id))!;
   }
 
   private async finishWithError(id: string, result: RunResult, err: unknown): Promise<ExchangeRun> {
@@ -232,7 +238,14 @@ export class InboundPipeline {
     result.problems = problemsOf(appError);
     result.signer ??= signerOf(appError);
     result.counts ??= result.problems.length > 0 ? countsForInvalid(result.problems) : null;
-    await finishRun(this.deps.db, id, result, this.now());
+    const finishedAt = this.now();
+    try {
+      await finishRun(this.deps.db, id, result, finishedAt);
+    } catch (writeErr) {
+      // The database went away: the outcome is written when it is back; the caller hears 503.
+      if (isAppError(writeErr) && writeErr.code === 'DATABASE_UNAVAILABLE') this.deferred.add(id, result, finishedAt);
+      throw writeErr;
+    }
     this.deps.logger.warn({ exchangeId: id, outcome: result.outcome, reason: code }, 'exchange not applied');
     return (await getRun(this.deps.db, id))!;
   }
@@ -245,7 +258,7 @@ function describeList(result: RunResult, list: DecodedList): void {
 }
 
 function approvalConflict(err: unknown): AppError {
-  if (isAppError(err) && err.code === 'CONFLICT') return err;
+  if (isAppError(err) && (err.code === 'CONFLICT' || err.code === 'DATABASE_UNAVAILABLE')) return err;
   const why = isAppError(err) ? `${err.code}: ${err.message}` : 'an internal error';
   return new AppError('CONFLICT', `The list cannot be applied any more (${why}); the run stays quarantined.`);
 }

@@ -49,5 +49,5 @@ export interface ExchangeRun {
 }
 
 /** Reason codes that mean "we could not get or process it" (retry later) rather than "the list was bad". */
-export const FAILURE_REASONS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['FETCH_FAILED', 'TIMEOUT', 'INTERRUPTED', 'INTERNAL']);
+export const FAILURE_REASONS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['FETCH_FAILED', 'TIMEOUT', 'INTERRUPTED', 'INTERNAL', 'DATABASE_UNAVAILABLE']);
 export const QUARANTINE_REASONS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['EMPTY_LIST', 'MASS_REMOVAL']);

@@ -129,11 +129,11 @@ export interface RunResult {
   appliedAt: Date | null;
 }
 
-export async function finishRun(q: Queryable, id: string, r: RunResult, finishedAt = new Date()): Promise<void> {
+export async function finishRun(q: Queryable, id: string, r: RunResult, finishedAt = new Date(), opts: { onlyIfRunning?: boolean } = {}): Promise<void> {
   await q.query(
     `UPDATE exchanges SET finished_at = $2, outcome = $3, reason = $4, reason_message = $5, sequence = $6, kind = $7,
        generated_at = $8, signer = $9, counts = $10, problems = $11, applied_at = $12
-     WHERE id = $1`,
+     WHERE id = $1 AND (NOT $13::boolean OR outcome IS NULL)`,
     [
       id,
       finishedAt.toISOString(),
@@ -147,6 +147,7 @@ export async function finishRun(q: Queryable, id: string, r: RunResult, finished
       r.counts === null ? null : JSON.stringify(r.counts),
       JSON.stringify(r.problems),
       r.appliedAt?.toISOString() ?? null,
+      opts.onlyIfRunning === true,
     ],
   );
 }

@@ -1,5 +1,6 @@
 // PostgreSQL server engine (DATABASE_URL set).
 import pg from 'pg';
+import { asUnavailable, guarded } from './availability.js';
 import type { Db, Queryable, Row } from './db.js';
 
 const CHUNK = 5_000; // rows per statement: small parameters, and the event loop turns between statements
@@ -31,15 +32,38 @@ function bulk(runner: PgRunner): Pick<Queryable, 'insertMany' | 'selectMany'> {
 }
 
 export async function openPgDb(connectionString: string): Promise<Db> {
-  const pool = new pg.Pool({ connectionString, max: 10, application_name: 'aeo-gateway' });
+  // A bounded connect: during an outage callers get DATABASE_UNAVAILABLE quickly instead of hanging.
+  const pool = new pg.Pool({ connectionString, max: 10, application_name: 'aeo-gateway', connectionTimeoutMillis: 5_000 });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   await pool.query('SELECT 1');
+
+  /**
+   * A client checked out of the pool has no error listener of the pool's: a server shutdown while
+   * it is held (an advisory lock across a run) would be an unhandled 'error' event and end the
+   * process. Listen while it is out, and destroy it on release when it broke.
+   */
+  async function checkout(): Promise<{ client: pg.PoolClient; release: () => void }> {
+    const client = await guarded(() => pool.connect());
+    let broken: Error | undefined;
+    const onError = (err: Error): void => {
+      broken = err;
+    };
+    client.on('error', onError);
+    return {
+      client,
+      release: () => {
+        client.removeListener('error', onError);
+        client.release(broken);
+      },
+    };
+  }
   let listener: pg.Client | null = null;
   const handlers = new Map<string, Set<(payload: string) => void>>();
 
-  const query = async <T extends Row>(sql: string, params?: readonly unknown[]): Promise<T[]> =>
-    (await pool.query<T>(sql, params as unknown[] | undefined)).rows;
+  const query = <T extends Row>(sql: string, params?: readonly unknown[]): Promise<T[]> =>
+    guarded(async () => (await pool.query<T>(sql, params as unknown[] | undefined)).rows);
+  const poolBulk = bulk(pool);
 
   async function listenerClient(): Promise<pg.Client> {
     if (listener) return listener;
@@ -56,12 +80,13 @@ export async function openPgDb(connectionString: string): Promise<Db> {
   return {
     engine: 'pg',
     query,
-    ...bulk(pool),
+    insertMany: (table, columns, rows) => guarded(() => poolBulk.insertMany(table, columns, rows)),
+    selectMany: (sql, params) => guarded(() => poolBulk.selectMany(sql, params)),
     async exec(sql) {
-      await pool.query(sql);
+      await guarded(() => pool.query(sql));
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const { client, release } = await checkout();
       try {
         await client.query('BEGIN');
         const tx: Queryable = {
@@ -77,9 +102,9 @@ export async function openPgDb(connectionString: string): Promise<Db> {
         return value;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
+        throw asUnavailable(err);
       } finally {
-        client.release();
+        release();
       }
     },
     async listen(channel, onPayload) {
@@ -97,12 +122,12 @@ export async function openPgDb(connectionString: string): Promise<Db> {
       };
     },
     async notify(channel, payload) {
-      await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+      await guarded(() => pool.query('SELECT pg_notify($1, $2)', [channel, payload]));
     },
     async tryWithLock(key, fn) {
-      const client = await pool.connect();
+      const { client, release } = await checkout();
       try {
-        const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]);
+        const got = await guarded(() => client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]));
         if (!got.rows[0]?.ok) return { acquired: false };
         try {
           return { acquired: true, value: await fn() };
@@ -110,20 +135,20 @@ export async function openPgDb(connectionString: string): Promise<Db> {
           await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
         }
       } finally {
-        client.release();
+        release();
       }
     },
     async withLock(key, fn) {
-      const client = await pool.connect();
+      const { client, release } = await checkout();
       try {
-        await client.query('SELECT pg_advisory_lock($1)', [key]);
+        await guarded(() => client.query('SELECT pg_advisory_lock($1)', [key]));
         try {
           return await fn();
         } finally {
           await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
         }
       } finally {
-        client.release();
+        release();
       }
     },
     async close() {
