@@ -11,6 +11,8 @@ import { partnerLockKey } from './exchange/locks.js';
 import { PartnerSync } from './exchange/sync.js';
 import { createApp } from './http/app.js';
 import { Authenticator } from './http/auth.js';
+import { rateLimiter } from './http/rate-limit.js';
+import { createHttpServer } from './http/server.js';
 import { exchangeRoutes, type PartnerStatus } from './http/routes/exchanges.js';
 import { healthRoutes } from './http/routes/health.js';
 import { openApiRoutes } from './http/routes/openapi.js';
@@ -145,6 +147,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     };
 
     const app = createApp(logger, [
+      (r) => r.use(rateLimiter(config.rateLimits, (token) => auth.identify(token))),
       (r) => healthRoutes(r, { indexLoaded: () => ready && index.loaded, database: () => probeDatabase(db) }),
       (r) => openApiRoutes(r, auth),
       (r) => registryRoutes(r, { auth, registry, today, exchangeOf }),
@@ -171,7 +174,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxRoutes(r, sandbox)] : []),
     ]);
 
-    const listening = app.listen(config.port, config.host);
+    const listening = createHttpServer(app, { requestTimeoutMs: config.requestTimeoutMs }).listen(config.port, config.host);
     server = listening;
     await new Promise<void>((resolve, reject) => {
       listening.once('listening', resolve);
