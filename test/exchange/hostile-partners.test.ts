@@ -6,13 +6,12 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PartnerSync } from '../../src/exchange/sync.js';
+import type { PartnerSync } from '../../src/exchange/sync.js';
 import type { ExchangeRun } from '../../src/exchange/types.js';
 import { ENGINES } from '../support/databases.js';
 import { api, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { cmsSign, euList, euOperators, expectErrorBody, isoDay, makePki, partnerView, tempDir, trustAnchor, type TestPki } from './helpers.js';
+import { cmsSign, euList, euOperators, expectErrorBody, isoDay, makePki, partnerView, tempDir, testSync, trustAnchor, type TestPki } from './helpers.js';
 
 const TIMEOUT_MS = 1_500;
 const RETRIES = 1;
@@ -129,14 +128,7 @@ describe.each(ENGINES)('pulling from a hostile partner (%s)', (engine) => {
     certs = tempDir('certs');
     trustAnchor(certs.dir, 'EU', pki);
     tg = await startTestGateway({ engine, certsDir: certs.dir });
-    sync = new PartnerSync({
-      db: tg.gateway.db,
-      logger: pino({ level: 'silent' }),
-      partners: tg.gateway.partners,
-      pipeline: tg.gateway.pipeline,
-      pullUrlOf: () => `${partner.url}${route}`,
-      pullOptions: { timeoutMs: TIMEOUT_MS, retries: RETRIES, backoffMs: 10 },
-    });
+    sync = testSync(tg, () => `${partner.url}${route}`, { timeoutMs: TIMEOUT_MS, retries: RETRIES, backoffMs: 10 });
   });
 
   afterAll(async () => {
