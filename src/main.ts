@@ -6,6 +6,7 @@ import { loadCatalog } from './catalog/load.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
 import { Partners } from './exchange/partners.js';
+import { DistributionPointCrls } from './exchange/crl-fetch.js';
 import { InboundPipeline } from './exchange/pipeline.js';
 import { partnerLockKey } from './exchange/locks.js';
 import { PartnerSync } from './exchange/sync.js';
@@ -61,6 +62,7 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
     if (sandbox) for (const p of SANDBOX_PARTNERS) extraAnchors.set(p, sandbox.anchorDir(p));
     const partners = Partners.load(defs, config.certsDir, extraAnchors);
     const index = new OperatorIndex(db, partners.all().map((p) => p.def.code));
+    const distributionPointCrls = config.crlFetch ? new DistributionPointCrls(db, logger) : undefined;
     const lookup = new LookupService({ registry, partners, index, timeZone: config.timeZone });
     const pipeline = new InboundPipeline({
       db,
@@ -72,10 +74,11 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
         await index.refresh(partner);
         await db.notify(PUBLISHED_CHANNEL, partner);
       },
+      distributionPointCrls,
       catalogDirs: { partnersDir: config.partnersDir, schemasDir: config.schemasDir },
       currentOperators: (partner) => ({ lastEventId: index.lastEventIdOf(partner), current: () => index.currentOf(partner) }),
     });
-    return { db, registry, partners, sandbox, index, lookup, pipeline };
+    return { db, registry, partners, sandbox, index, lookup, pipeline, distributionPointCrls };
   } catch (err) {
     await db.close();
     throw err;
@@ -84,7 +87,7 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
 
 export async function startGateway(config: Readonly<Config>, logger: Logger): Promise<Gateway> {
   const services = await openServices(config, logger);
-  const { db, registry, partners, sandbox, index, lookup, pipeline } = services;
+  const { db, registry, partners, sandbox, index, lookup, pipeline, distributionPointCrls } = services;
   const timers: NodeJS.Timeout[] = [];
   let server: Server | null = null;
   let ready = false;
@@ -112,6 +115,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     await db.listen(REGISTRY_CHANNEL, () => void registry.reload().catch((err: unknown) => logger.error({ err }, 'registry reload failed')));
     // NOTIFY is best effort (a dropped connection loses it): refresh now and then regardless.
     timers.push(setInterval(() => void index.refresh().catch(() => undefined), SAFETY_REFRESH_MS).unref());
+    distributionPointCrls?.start();
 
     let baseUrl = '';
     const sync = new PartnerSync({
@@ -215,6 +219,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       async close() {
         ready = false;
         for (const t of timers) clearInterval(t);
+        distributionPointCrls?.stop();
         await scheduler.current?.stop();
         await new Promise<void>((resolve) => {
           listening.close(() => resolve());
@@ -229,6 +234,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     };
   } catch (err) {
     for (const t of timers) clearInterval(t);
+    distributionPointCrls?.stop();
     server?.close();
     await pipeline.close();
     await db.close();

@@ -8,11 +8,14 @@ import type { Registry } from '../registry/registry.js';
 import type { Db } from '../store/db.js';
 import { finishRun, getMessage, getRun, insertRun, setReview, type RunResult } from '../store/exchanges-repo.js';
 import type { DecodedList } from './check-message.js';
+import { distributionPointsOf } from '../crypto/index.js';
+import type { DistributionPointCrls } from './crl-fetch.js';
 import { DeferredFinishes } from './deferred-finish.js';
 import { MessageChecker } from './message-checker.js';
 import { partnerLockKey } from './locks.js';
 import type { PartnerRuntime, Partners } from './partners.js';
 import { publishList, sha256Hex } from './publish.js';
+import type { CrlInput } from './revocation.js';
 import { FAILURE_REASONS, QUARANTINE_REASONS, type ExchangeRun, type Signer, type Trigger } from './types.js';
 
 export interface InboundMessage {
@@ -33,6 +36,8 @@ export interface PipelineDeps {
   onPublished: (partner: string) => Promise<void>;
   /** An in-memory copy of each partner's current operators (the lookup index), used when up to date. */
   currentOperators?: (partner: string) => { lastEventId: number; current: () => OperatorEvent[] };
+  /** CRLs from signer certificates' distribution points (AEO_CRL_FETCH=true); absent → none. */
+  distributionPointCrls?: Pick<DistributionPointCrls, 'crlsFor'>;
   /** Where the check worker loads the catalog from; null → checks run on the main thread. */
   catalogDirs?: { partnersDir: string; schemasDir: string } | null;
   now?: () => Date;
@@ -49,6 +54,7 @@ const emptyResult = (): RunResult => ({
   counts: null,
   problems: [],
   appliedAt: null,
+  revocation: null,
 });
 
 export class InboundPipeline {
@@ -180,12 +186,15 @@ export class InboundPipeline {
     try {
       progress('verifying the signature, parsing, validating, mapping');
       const agreement = this.deps.registry.snapshot().byId.get(def.manifest.agreementId)?.agreement;
+      const crls = await this.crlsOutsideCms(partner, message.signature); // may fetch: before taking `now`
       const checked = await this.checker.check(partner, message.body, message.signature, {
         now: this.now().getTime(),
         timeZone: this.deps.timeZone,
         economyAliases: agreement?.economyAliases ?? {},
+        crls,
       });
       result.signer = checked.signer;
+      result.revocation = checked.revocation;
       const list = checked.list;
       describeList(result, list);
       if (list.header.sender !== def.code) {
@@ -228,6 +237,15 @@ export class InboundPipeline {
     return (await getRun(this.deps.db, id))!;
   }
 
+  /** The partner's own CRLs, and those of the signer's distribution points when fetching is on. */
+  private async crlsOutsideCms(partner: PartnerRuntime, signature: Buffer | null): Promise<CrlInput[]> {
+    const own = partner.crls.map((der): CrlInput => ({ der, source: 'partner' }));
+    const dp = this.deps.distributionPointCrls;
+    if (!dp || signature === null) return own;
+    const fetched = await dp.crlsFor(distributionPointsOf(signature));
+    return [...own, ...fetched.map((der): CrlInput => ({ der, source: 'distribution-point' }))];
+  }
+
   private async finishWithError(id: string, result: RunResult, err: unknown): Promise<ExchangeRun> {
     const appError = isAppError(err) ? err : null;
     const code: ErrorCode = appError?.code ?? 'INTERNAL';
@@ -237,6 +255,7 @@ export class InboundPipeline {
     result.reasonMessage = appError?.message ?? 'The run failed unexpectedly; nothing was applied.';
     result.problems = problemsOf(appError);
     result.signer ??= signerOf(appError);
+    result.revocation ??= revocationOf(appError);
     result.counts ??= result.problems.length > 0 ? countsForInvalid(result.problems) : null;
     const finishedAt = this.now();
     try {
@@ -267,6 +286,11 @@ function approvalConflict(err: unknown): AppError {
 function signerOf(err: AppError | null): RunResult['signer'] {
   const signer = (err?.details as { signer?: Signer } | undefined)?.signer;
   return signer ?? null;
+}
+
+/** Which CRL revoked the signer, or that none covered it (SIGNER_REVOKED, SIGNER_REVOCATION_UNKNOWN). */
+function revocationOf(err: AppError | null): RunResult['revocation'] {
+  return (err?.details as { revocation?: RunResult['revocation'] } | undefined)?.revocation ?? null;
 }
 
 function problemsOf(err: AppError | null): RunResult['problems'] {

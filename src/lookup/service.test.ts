@@ -32,7 +32,7 @@ function setup() {
     partner: () => state.data,
     provenanceOf: () => undefined,
   } as unknown as OperatorIndex;
-  const service = new LookupService({ registry, partners: new Partners([{ def, anchors: [] }]), index, timeZone: 'Asia/Shanghai' });
+  const service = new LookupService({ registry, partners: new Partners([{ def, anchors: [], crls: [] }]), index, timeZone: 'Asia/Shanghai' });
   return { service, state, replaceRegistry: (a: Agreement) => (snapshot = { agreements: [a], ...compileAgreements([a]) }) };
 }
 
