@@ -16,8 +16,11 @@ export function healthRoutes(router: Router, probe: HealthProbe): void {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const database = await probe.database().catch((): DatabaseState => 'unavailable');
-    if (probe.indexLoaded()) res.json({ status: 'ready', database });
-    else res.status(503).json({ ...errorBody('NOT_READY', 'The lookup index is not loaded yet.'), database });
+    // Lookups are served from the index: a database outage does not make the process unready.
+    if (!probe.indexLoaded()) {
+      res.status(503).json(errorBody('NOT_READY', 'The lookup index is not loaded yet.'));
+      return;
+    }
+    res.json({ status: 'ready', database: await probe.database().catch((): DatabaseState => 'unavailable') });
   });
 }
