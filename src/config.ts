@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isValidTimeZone } from './domain/dates.js';
+import { DEFAULT_RATE_LIMITS, parseRateLimits, type RateLimit } from './http/rate-limit.js';
 
 export type Scope = 'admin' | 'lookup' | 'viewer' | 'operator' | 'metrics' | `partner-${string}`;
 
@@ -31,6 +32,12 @@ export interface Config {
   messageRetentionDays: number;
   /** Tests only (AEO_TEST_HOLD_PUBLISH): a file written when a publish transaction has written its events, which then waits for ever. */
   holdPublishFile: string | null;
+  /** Per-token limits by scope family (AEO_RATE_LIMITS); families not named are unlimited. */
+  rateLimits: readonly RateLimit[];
+  /** Fetch CRLs from signer certificates' distribution points (AEO_CRL_FETCH). */
+  crlFetch: boolean;
+  /** Longest time to receive one request, body included (AEO_REQUEST_TIMEOUT_SECONDS). */
+  requestTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -169,6 +176,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), opts: { 
   const syncOnStart = parseBoolean('AEO_SYNC_ON_START', env.AEO_SYNC_ON_START, sandbox, problems);
   const messageRetentionDays = parseRetentionDays(env.AEO_MESSAGE_RETENTION_DAYS, problems);
 
+  const rateLimits = parseRateLimits(env.AEO_RATE_LIMITS ?? DEFAULT_RATE_LIMITS, problems);
+  const crlFetch = parseBoolean('AEO_CRL_FETCH', env.AEO_CRL_FETCH, false, problems);
+  const timeoutRaw = env.AEO_REQUEST_TIMEOUT_SECONDS ?? '120';
+  const requestTimeoutSeconds = Number(timeoutRaw);
+  if (!/^\d{1,5}$/.test(timeoutRaw) || requestTimeoutSeconds < 1) {
+    problems.push(`AEO_REQUEST_TIMEOUT_SECONDS must be a whole number of seconds ≥ 1 (got "${timeoutRaw.slice(0, 20)}")`);
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -185,5 +200,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), opts: { 
     syncOnStart,
     messageRetentionDays,
     holdPublishFile: env.AEO_TEST_HOLD_PUBLISH ? resolve(env.AEO_TEST_HOLD_PUBLISH) : null,
+    rateLimits: Object.freeze(rateLimits),
+    crlFetch,
+    requestTimeoutMs: requestTimeoutSeconds * 1000,
   });
 }

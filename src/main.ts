@@ -7,6 +7,7 @@ import { ConfigError, type Config } from './config.js';
 import { directoryProblems } from './config-files.js';
 import { AppError } from './errors.js';
 import { Partners } from './exchange/partners.js';
+import { DistributionPointCrls } from './exchange/crl-fetch.js';
 import { InboundPipeline } from './exchange/pipeline.js';
 import { partnerLockKey } from './exchange/locks.js';
 import { PartnerSync } from './exchange/sync.js';
@@ -15,6 +16,8 @@ import { createApp } from './http/app.js';
 import { Authenticator } from './http/auth.js';
 import { auditRoutes } from './http/routes/audit.js';
 import { certificateRoutes } from './http/routes/certificates.js';
+import { rateLimiter } from './http/rate-limit.js';
+import { createHttpServer } from './http/server.js';
 import { exchangeRoutes, type PartnerStatus } from './http/routes/exchanges.js';
 import { healthRoutes } from './http/routes/health.js';
 import { metricsRoutes } from './http/routes/metrics.js';
@@ -39,6 +42,7 @@ import { SandboxSimulator } from './sandbox/simulator.js';
 import { sandboxListApplied } from './sandbox/startup.js';
 import type { Db } from './store/db.js';
 import { failInterruptedRuns, latestOutcomes } from './store/exchanges-repo.js';
+import { probeDatabase } from './store/availability.js';
 import { embeddedDbDir, openDb } from './store/open.js';
 
 export const PUBLISHED_CHANNEL = 'aeo_published';
@@ -71,6 +75,7 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
     if (sandbox) for (const p of SANDBOX_PARTNERS) extraAnchors.set(p, sandbox.anchorDir(p));
     const partners = Partners.load(defs, config.certsDir, extraAnchors);
     const index = new OperatorIndex(db, partners.all().map((p) => p.def.code));
+    const distributionPointCrls = config.crlFetch ? new DistributionPointCrls(db, logger) : undefined;
     const lookup = new LookupService({ registry, partners, index, timeZone: config.timeZone });
     const pipeline = new InboundPipeline({
       db,
@@ -82,11 +87,12 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
         await index.refresh(partner);
         await db.notify(PUBLISHED_CHANNEL, partner);
       },
+      distributionPointCrls,
       catalogDirs: { partnersDir: config.partnersDir, schemasDir: config.schemasDir },
       ...(config.holdPublishFile === null ? {} : { inPublish: holdPublish(config.holdPublishFile) }),
       currentOperators: (partner) => ({ lastEventId: index.lastEventIdOf(partner), current: () => index.currentOf(partner) }),
     });
-    return { db, registry, partners, sandbox, index, lookup, pipeline };
+    return { db, registry, partners, sandbox, index, lookup, pipeline, distributionPointCrls };
   } catch (err) {
     await db.close();
     throw err;
@@ -103,7 +109,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
   const problems = await directoryProblems(config);
   if (problems.length > 0) throw new ConfigError(problems);
   const services = await openServices(config, logger);
-  const { db, registry, partners, sandbox, index, lookup, pipeline } = services;
+  const { db, registry, partners, sandbox, index, lookup, pipeline, distributionPointCrls } = services;
   const timers: NodeJS.Timeout[] = [];
   let server: Server | null = null;
   let ready = false;
@@ -158,6 +164,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       catchUp();
     });
     timers.push(setInterval(catchUp, SAFETY_REFRESH_MS).unref());
+    distributionPointCrls?.start();
 
     let baseUrl = '';
     const sync = new PartnerSync({
@@ -196,7 +203,9 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
     };
 
     const app = createApp(logger, [
-      (r) => healthRoutes(r, { ready: async () => ready && index.loaded && (await db.query('SELECT 1 AS ok')).length === 1 }),
+      // A token with several scopes is limited as its first one.
+      (r) => r.use(rateLimiter(config.rateLimits, (token) => auth.identify(token)?.scope ?? null)),
+      (r) => healthRoutes(r, { indexLoaded: () => ready && index.loaded, database: () => probeDatabase(db) }),
       (r) => openApiRoutes(r, auth),
       (r) => whoamiRoutes(r, auth),
       (r) => auditRoutes(r, auth, db),
@@ -227,7 +236,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxRoutes(r, sandbox)] : []),
     ], metrics ? [metrics.httpMiddleware()] : []);
 
-    const listening = app.listen(config.port, config.host);
+    const listening = createHttpServer(app, { requestTimeoutMs: config.requestTimeoutMs }).listen(config.port, config.host);
     server = listening;
     await new Promise<void>((resolve, reject) => {
       listening.once('listening', resolve);
@@ -276,6 +285,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
         ready = false;
         for (const t of timers) clearInterval(t);
         retention.stop();
+        distributionPointCrls?.stop();
         await scheduler.current?.stop();
         await new Promise<void>((resolve) => {
           listening.close(() => resolve());
@@ -290,6 +300,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
     };
   } catch (err) {
     for (const t of timers) clearInterval(t);
+    distributionPointCrls?.stop();
     server?.close();
     await pipeline.close();
     await db.close();

@@ -221,7 +221,7 @@ describe('docs/openapi.json', () => {
     // Installers only register handlers; the services behind them are never called here.
     const router: Router = express.Router();
     const auth = new Authenticator([]);
-    healthRoutes(router, { ready: () => Promise.resolve(true) });
+    healthRoutes(router, { indexLoaded: () => true, database: () => Promise.resolve('up') });
     openApiRoutes(router, auth);
     registryRoutes(router, { auth, registry: {}, today: () => '2026-01-01', exchangeOf: () => null } as unknown as RegistryRouteDeps);
     recognitionRoutes(router, auth, {} as unknown as LookupService);

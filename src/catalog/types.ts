@@ -98,6 +98,8 @@ export interface PartnerManifest {
   onStale: OnStale;
   maxRemovalRatio: number;
   maxBytes: number;
+  /** Whether a current CRL must cover the signer (contract 6.2). */
+  revocation: 'required' | 'best-effort';
 }
 
 /** A partner ready for the pipeline. Trust anchors are joined in by the caller. */

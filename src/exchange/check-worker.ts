@@ -45,7 +45,8 @@ function loadDefinitions(dirs: CheckRequest['catalog']): Promise<Map<string, Par
 async function partnerRuntime(req: CheckRequest): Promise<PartnerRuntime> {
   const def = (await loadDefinitions(req.catalog)).get(req.partner);
   if (!def) throw new AppError('UNKNOWN_PARTNER', `No exchange partner has the code ${req.partner}.`);
-  return { def, anchors: req.anchorsPem.map((pem) => toTrustAnchor(new X509Certificate(pem))) };
+  // CRLs come in the request's context (CheckContext.crls), with their sources.
+  return { def, anchors: req.anchorsPem.map((pem) => toTrustAnchor(new X509Certificate(pem))), crls: [] };
 }
 
 function sendInChunks(id: number, value: Awaited<ReturnType<typeof checkMessage>>): CheckResponse {

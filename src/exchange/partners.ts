@@ -1,12 +1,15 @@
 // The exchange partners as the gateway runs them: definition (manifest, schema, mapping) + trust anchors.
 import path from 'node:path';
 import type { PartnerDefinition } from '../catalog/types.js';
-import { loadTrustAnchors, type TrustAnchor } from '../crypto/index.js';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { crlsToDer, loadTrustAnchors, type TrustAnchor } from '../crypto/index.js';
 
 export interface PartnerRuntime {
   readonly def: PartnerDefinition;
   /** Only this partner's anchors: a certificate trusted for another partner does not count. */
   readonly anchors: readonly TrustAnchor[];
+  /** CRLs (DER) from the partner's definition: `certs/<code-lower>/*.crl`, or a version's `crls`. */
+  readonly crls: readonly Buffer[];
 }
 
 export class Partners {
@@ -28,7 +31,7 @@ export class Partners {
           ...loadTrustAnchors(path.join(certsDir, def.code.toLowerCase())),
           ...(extra === undefined ? [] : loadTrustAnchors(extra)),
         ];
-        return { def, anchors };
+        return { def, anchors, crls: loadCrlFiles(path.join(certsDir, def.code.toLowerCase())) };
       }),
     );
   }
@@ -52,4 +55,11 @@ export class Partners {
     for (const p of this.byCode.values()) if (p.def.manifest.agreementId === agreementId) return p;
     return undefined;
   }
+}
+
+/** The `*.crl` files (DER or PEM) of a partner's certificate folder, in name order. */
+function loadCrlFiles(dir: string): Buffer[] {
+  if (!existsSync(dir)) return [];
+  const files = readdirSync(dir).filter((f) => f.endsWith('.crl')).sort();
+  return crlsToDer(files.map((f) => readFileSync(path.join(dir, f))));
 }

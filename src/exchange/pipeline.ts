@@ -10,10 +10,14 @@ import type { Registry } from '../registry/registry.js';
 import type { Db, Queryable } from '../store/db.js';
 import { finishRun, getMessage, getRun, insertRun, setReview, type RunResult } from '../store/exchanges-repo.js';
 import type { DecodedList } from './check-message.js';
+import { distributionPointsOf } from '../crypto/index.js';
+import type { DistributionPointCrls } from './crl-fetch.js';
+import { DeferredFinishes } from './deferred-finish.js';
 import { MessageChecker } from './message-checker.js';
 import { partnerLockKey } from './locks.js';
 import type { PartnerRuntime, Partners } from './partners.js';
 import { publishList, sha256Hex } from './publish.js';
+import type { CrlInput } from './revocation.js';
 import { FAILURE_REASONS, QUARANTINE_REASONS, type ExchangeRun, type Signer, type Trigger } from './types.js';
 
 export interface InboundMessage {
@@ -40,6 +44,8 @@ export interface PipelineDeps {
   onPublished: (partner: string) => Promise<void>;
   /** An in-memory copy of each partner's current operators (the lookup index), used when up to date. */
   currentOperators?: (partner: string) => { lastEventId: number; current: () => OperatorEvent[] };
+  /** CRLs from signer certificates' distribution points (AEO_CRL_FETCH=true); absent → none. */
+  distributionPointCrls?: Pick<DistributionPointCrls, 'crlsFor'>;
   /** Where the check worker loads the catalog from; null → checks run on the main thread. */
   catalogDirs?: { partnersDir: string; schemasDir: string } | null;
   now?: () => Date;
@@ -58,18 +64,21 @@ const emptyResult = (): RunResult => ({
   counts: null,
   problems: [],
   appliedAt: null,
+  revocation: null,
 });
 
 export class InboundPipeline {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly now: () => Date;
   private readonly checker: MessageChecker;
+  private readonly deferred: DeferredFinishes;
   private running = 0;
   private readonly finishedListeners: ((run: ExchangeRun) => void)[] = [];
 
   constructor(private readonly deps: PipelineDeps) {
     this.now = deps.now ?? (() => new Date());
     this.checker = new MessageChecker(deps.catalogDirs ?? null);
+    this.deferred = new DeferredFinishes(deps.db, deps.logger);
   }
 
   /** Starts the check worker ahead of the first list. */
@@ -77,9 +86,10 @@ export class InboundPipeline {
     return this.checker.warmUp();
   }
 
-  /** Stops the check worker (after the running exchanges finished). */
-  close(): Promise<void> {
-    return this.checker.close();
+  /** Stops the check worker (after the running exchanges finished) and writes deferred outcomes it can. */
+  async close(): Promise<void> {
+    await this.deferred.close();
+    await this.checker.close();
   }
 
   /** Told every run that got its outcome here (the metrics count them); never an approval. */
@@ -221,22 +231,26 @@ export class InboundPipeline {
   ): Promise<ExchangeRun> {
     const { def } = partner;
     const result = emptyResult();
+    let published: Awaited<ReturnType<typeof publishList>>;
     try {
       progress('verifying the signature, parsing, validating, mapping');
       const agreement = this.deps.registry.snapshot().byId.get(def.manifest.agreementId)?.agreement;
+      const crls = await this.crlsOutsideCms(partner, message.signature); // may fetch: before taking `now`
       const checked = await this.checker.check(partner, message.body, message.signature, {
         now: this.now().getTime(),
         timeZone: this.deps.timeZone,
         economyAliases: agreement?.economyAliases ?? {},
+        crls,
       });
       result.signer = checked.signer;
+      result.revocation = checked.revocation;
       const list = checked.list;
       describeList(result, list);
       if (list.header.sender !== def.code) {
         throw new AppError('SENDER_MISMATCH', `The message says it is from ${list.header.sender.slice(0, 20)}, but it came as ${def.code}.`);
       }
       progress(`comparing ${list.records.length} operators with the current list, publishing`);
-      const published = await this.deps.db.transaction(async (tx) => {
+      published = await this.deps.db.transaction(async (tx) => {
         const outcome = await publishList(tx, {
           partner: def.code,
           exchangeId: id,
@@ -263,14 +277,24 @@ export class InboundPipeline {
         await recorder?.(tx, { id, outcome: result.outcome, reason: result.reason });
         return outcome;
       });
-      if (published.outcome !== 'QUARANTINED') await this.deps.onPublished(def.code).catch(() => undefined);
-      this.deps.logger.info({ exchangeId: id, partner: def.code, outcome: result.outcome, counts: result.counts }, 'exchange finished');
-      const run = (await getRun(this.deps.db, id))!;
-      return approval ? run : this.finished(run);
     } catch (err) {
       if (approval) throw approvalConflict(err);
       return this.finishWithError(id, result, err, recorder);
     }
+    // Committed with its run record: nothing below may record a failure over it.
+    if (published.outcome !== 'QUARANTINED') await this.deps.onPublished(def.code).catch(() => undefined);
+    this.deps.logger.info({ exchangeId: id, partner: def.code, outcome: result.outcome, counts: result.counts }, 'exchange finished');
+    const run = (await getRun(this.deps.db, id))!;
+    return approval ? run : this.finished(run);
+  }
+
+  /** The partner's own CRLs, and those of the signer's distribution points when fetching is on. */
+  private async crlsOutsideCms(partner: PartnerRuntime, signature: Buffer | null): Promise<CrlInput[]> {
+    const own = partner.crls.map((der): CrlInput => ({ der, source: 'partner' }));
+    const dp = this.deps.distributionPointCrls;
+    if (!dp || signature === null) return own;
+    const fetched = await dp.crlsFor(distributionPointsOf(signature));
+    return [...own, ...fetched.map((der): CrlInput => ({ der, source: 'distribution-point' }))];
   }
 
   private async finishWithError(id: string, result: RunResult, err: unknown, recorder?: RunRecorder): Promise<ExchangeRun> {
@@ -282,6 +306,7 @@ export class InboundPipeline {
     result.reasonMessage = appError?.message ?? 'The run failed unexpectedly; nothing was applied.';
     result.problems = problemsOf(appError);
     result.signer ??= signerOf(appError);
+    result.revocation ??= revocationOf(appError);
     result.counts ??= result.problems.length > 0 ? countsForInvalid(result.problems, receivedOf(appError)) : null;
     await this.recordEnd(id, result, recorder);
     this.deps.logger.warn({ exchangeId: id, outcome: result.outcome, reason: result.reason }, 'exchange not applied');
@@ -293,13 +318,20 @@ export class InboundPipeline {
    * record, the run ends FAILED / INTERNAL with values that cannot fail, so it never stays open.
    */
   private async recordEnd(id: string, result: RunResult, recorder?: RunRecorder): Promise<void> {
+    const finishedAt = this.now();
+    const storable = storableResult(result);
     try {
       await this.deps.db.transaction(async (tx) => {
-        await finishRun(tx, id, storableResult(result), this.now());
+        await finishRun(tx, id, storable, finishedAt);
         await recorder?.(tx, { id, outcome: result.outcome, reason: result.reason });
       });
       return;
     } catch (err) {
+      // The database went away: the outcome is written when it is back; the caller hears 503.
+      if (isAppError(err) && err.code === 'DATABASE_UNAVAILABLE') {
+        this.deferred.add(id, storable, finishedAt);
+        throw err;
+      }
       // The error's code only: a database message can quote the refused value.
       this.deps.logger.error({ exchangeId: id, dbCode: (err as { code?: unknown }).code }, 'recording the run failed; closing it as INTERNAL');
     }
@@ -323,7 +355,7 @@ function describeList(result: RunResult, list: DecodedList): void {
 }
 
 function approvalConflict(err: unknown): AppError {
-  if (isAppError(err) && err.code === 'CONFLICT') return err;
+  if (isAppError(err) && (err.code === 'CONFLICT' || err.code === 'DATABASE_UNAVAILABLE')) return err;
   const why = isAppError(err) ? `${err.code}: ${err.message}` : 'an internal error';
   return new AppError('CONFLICT', `The list cannot be applied any more (${why}); the run stays quarantined.`);
 }
@@ -332,6 +364,11 @@ function approvalConflict(err: unknown): AppError {
 function signerOf(err: AppError | null): RunResult['signer'] {
   const signer = (err?.details as { signer?: Signer } | undefined)?.signer;
   return signer ?? null;
+}
+
+/** Which CRL revoked the signer, or that none covered it (SIGNER_REVOKED, SIGNER_REVOCATION_UNKNOWN). */
+function revocationOf(err: AppError | null): RunResult['revocation'] {
+  return (err?.details as { revocation?: RunResult['revocation'] } | undefined)?.revocation ?? null;
 }
 
 function problemsOf(err: AppError | null): RunResult['problems'] {

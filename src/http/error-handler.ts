@@ -37,11 +37,16 @@ export function fromExpress(err: unknown): AppError | null {
   return null;
 }
 
+/** What a 503 (database outage, not ready yet) asks a client to wait before trying again. */
+export const RETRY_AFTER_SECONDS = 10;
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const appError = isAppError(err) ? err : fromExpress(err);
     if (appError) {
-      if (!res.headersSent) res.status(appError.status).json(errorBody(appError.code, appError.message));
+      if (res.headersSent) return;
+      if (appError.status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      res.status(appError.status).json(errorBody(appError.code, appError.message));
       return;
     }
     // Unexpected: log the error (never the request body), answer a generic 500.

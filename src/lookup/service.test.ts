@@ -36,7 +36,7 @@ function setup() {
     listAsKnownAt: (_code: string, at: number) => [...state.data.lists].reverse().find((l) => l.appliedAt <= at) ?? null,
     provenanceOf: () => undefined,
   } as unknown as OperatorIndex;
-  const service = new LookupService({ registry, partners: new Partners([{ def, anchors: [] }]), index, timeZone: 'Asia/Shanghai' });
+  const service = new LookupService({ registry, partners: new Partners([{ def, anchors: [], crls: [] }]), index, timeZone: 'Asia/Shanghai' });
   return { service, state, replaceRegistry: (a: Agreement) => (snapshot = { agreements: [a], ...compileAgreements([a]) }) };
 }
 

@@ -4,6 +4,7 @@ import { gunzip, gzip } from 'node:zlib';
 import type { ListKind } from '../domain/types.js';
 import type { ErrorCode } from '../errors.js';
 import type { Counts, Direction, ExchangeRun, Outcome, RunProblem, Signer, Trigger } from '../exchange/types.js';
+import type { RevocationRecord } from '../exchange/revocation.js';
 import type { Db, Queryable } from './db.js';
 
 const gzipAsync = promisify(gzip);
@@ -14,7 +15,7 @@ const ISO = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-M
 
 const RUN_COLUMNS = `id::text AS id, partner, direction, trigger, ${ISO('started_at')} AS started_at, ${ISO('finished_at')} AS finished_at,
   outcome, reason, reason_message, sequence::float8 AS sequence, kind, ${ISO('generated_at')} AS generated_at, payload_sha256,
-  payload_bytes::float8 AS payload_bytes, signer, counts, problems, ${ISO('applied_at')} AS applied_at, review`;
+  payload_bytes::float8 AS payload_bytes, signer, counts, problems, ${ISO('applied_at')} AS applied_at, review, revocation`;
 
 interface RunRow {
   id: string;
@@ -36,6 +37,7 @@ interface RunRow {
   problems: RunProblem[] | null;
   applied_at: string | null;
   review: ExchangeRun['review'];
+  revocation: RevocationRecord | null;
   [key: string]: unknown;
 }
 
@@ -68,6 +70,8 @@ function toRun(r: RunRow): ExchangeRun {
     problems: r.problems ?? [],
     appliedAt: r.applied_at,
     review: r.review,
+    revocation: r.revocation,
+    warnings: r.revocation?.warning ? [r.revocation.warning] : [],
   };
 }
 
@@ -127,13 +131,14 @@ export interface RunResult {
   counts: Counts | null;
   problems: readonly RunProblem[];
   appliedAt: Date | null;
+  revocation: RevocationRecord | null;
 }
 
-export async function finishRun(q: Queryable, id: string, r: RunResult, finishedAt = new Date()): Promise<void> {
+export async function finishRun(q: Queryable, id: string, r: RunResult, finishedAt = new Date(), opts: { onlyIfRunning?: boolean } = {}): Promise<void> {
   await q.query(
     `UPDATE exchanges SET finished_at = $2, outcome = $3, reason = $4, reason_message = $5, sequence = $6, kind = $7,
-       generated_at = $8, signer = $9, counts = $10, problems = $11, applied_at = $12
-     WHERE id = $1`,
+       generated_at = $8, signer = $9, counts = $10, problems = $11, applied_at = $12, revocation = $14
+     WHERE id = $1 AND (NOT $13::boolean OR outcome IS NULL)`,
     [
       id,
       finishedAt.toISOString(),
@@ -147,6 +152,8 @@ export async function finishRun(q: Queryable, id: string, r: RunResult, finished
       r.counts === null ? null : JSON.stringify(r.counts),
       JSON.stringify(r.problems),
       r.appliedAt?.toISOString() ?? null,
+      opts.onlyIfRunning === true,
+      r.revocation === null ? null : JSON.stringify(r.revocation),
     ],
   );
 }

@@ -5,6 +5,7 @@
 // pg_try_advisory_lock (the lock connection is never blocked), and a wait is bounded.
 import pg from 'pg';
 import { AppError } from '../errors.js';
+import { guarded } from './availability.js';
 
 const FIRST_POLL_MS = 10;
 const MAX_POLL_MS = 250;
@@ -39,7 +40,8 @@ export class PgLocks {
     if (this.held.has(key)) return false;
     this.held.add(key); // reserved before the await: two callers of this process never both get it
     try {
-      const rows = (await (await this.connection()).query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key])).rows;
+      // A lost server is DATABASE_UNAVAILABLE (503, retry), like every other query.
+      const rows = await guarded(async () => (await (await this.connection()).query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key])).rows);
       if (rows[0]?.ok === true) return true;
     } catch (err) {
       this.held.delete(key);

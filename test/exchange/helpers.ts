@@ -6,7 +6,9 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { PartnerSync, type SyncDeps } from '../../src/exchange/sync.js';
 import { createCertificateAuthority, issueSigningCertificate, signDetachedCms, type PemPair } from '../../src/crypto/index.js';
 import { sandboxPopulation, type EuOperator, type HkOperator, type MoOperator } from '../../src/sandbox/population.js';
 import { renderList, type ListMessageHeader } from '../../src/sandbox/render.js';
@@ -265,4 +267,16 @@ export function expectErrorBody(res: ApiResult, status: number, code: string): v
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(res.body).toEqual({ error: { code, message: expect.any(String) } });
   expect((res.body.error.message as string).length).toBeGreaterThan(0);
+}
+
+/** A PartnerSync on a test gateway's services, pulling from wherever `urlOf` says, with short timeouts. */
+export function testSync(tg: TestGateway, urlOf: () => string, pullOptions: NonNullable<SyncDeps['pullOptions']>): PartnerSync {
+  return new PartnerSync({
+    db: tg.gateway.db,
+    logger: pino({ level: 'silent' }),
+    partners: tg.gateway.partners,
+    pipeline: tg.gateway.pipeline,
+    pullUrlOf: urlOf,
+    pullOptions,
+  });
 }

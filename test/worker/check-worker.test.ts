@@ -23,7 +23,7 @@ describe('check worker (compiled)', () => {
     const compiled = (await import(path.join(REPO, 'dist/src/exchange/message-checker.js'))) as { MessageChecker: typeof Checker };
     checker = new compiled.MessageChecker(dirs);
     const def = (await loadCatalog(dirs.partnersDir, dirs.schemasDir)).find((d) => d.code === 'EU')!;
-    eu = { def, anchors: parseCertificatesPem(ca.certPem).map(toTrustAnchor) };
+    eu = { def, anchors: parseCertificatesPem(ca.certPem).map(toTrustAnchor), crls: [] };
   });
 
   it('runs off the main thread and maps a signed list', async () => {

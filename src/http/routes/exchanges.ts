@@ -12,6 +12,7 @@ import type { Db } from '../../store/db.js';
 import { getRun, listRuns } from '../../store/exchanges-repo.js';
 import { ACCESS, type Authenticator } from '../auth.js';
 import { actorOf, audited, noteOf } from '../audited.js';
+import { RETRY_AFTER_SECONDS } from '../error-handler.js';
 import { pathParam, queryParam } from '../params.js';
 
 export interface PartnerStatus {
@@ -108,7 +109,9 @@ export function exchangeRoutes(router: Router, deps: ExchangeRouteDeps): void {
         const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
         const signature = decodeSignatureHeader(req.headers[SIGNATURE_HEADER]);
         const run = await pipeline.receive(code, 'push', { body, signature });
-        res.status(pushStatus(run)).json(runView(run));
+        const status = pushStatus(run);
+        if (status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+        res.status(status).json(runView(run));
       },
     );
   }
