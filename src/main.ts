@@ -2,10 +2,10 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { loadCatalog } from './catalog/load.js';
+import { PARTNERS_CHANNEL, PartnerCatalog } from './catalog/repository.js';
 import type { Config } from './config.js';
 import { AppError } from './errors.js';
-import { Partners } from './exchange/partners.js';
+import type { Partners } from './exchange/partners.js';
 import { InboundPipeline } from './exchange/pipeline.js';
 import { partnerLockKey } from './exchange/locks.js';
 import { PartnerSync } from './exchange/sync.js';
@@ -14,6 +14,7 @@ import { Authenticator } from './http/auth.js';
 import { exchangeRoutes, type PartnerStatus } from './http/routes/exchanges.js';
 import { healthRoutes } from './http/routes/health.js';
 import { openApiRoutes } from './http/routes/openapi.js';
+import { partnerRoutes } from './http/routes/partners.js';
 import { recognitionRoutes } from './http/routes/recognition.js';
 import { registryRoutes } from './http/routes/registry.js';
 import { sandboxRoutes } from './http/routes/sandbox.js';
@@ -21,6 +22,7 @@ import { Scheduler } from './jobs/scheduler.js';
 import { isStale } from './lookup/freshness.js';
 import { OperatorIndex } from './lookup/operator-index.js';
 import { LookupService } from './lookup/service.js';
+import { draftFacts, PartnerOnboarding } from './onboarding/service.js';
 import { Registry, REGISTRY_CHANNEL } from './registry/registry.js';
 import { ensureSandboxKeys } from './sandbox/keys.js';
 import { SANDBOX_PARTNERS } from './sandbox/population.js';
@@ -31,12 +33,16 @@ import { embeddedDbDir, openDb } from './store/open.js';
 
 export const PUBLISHED_CHANNEL = 'aeo_published';
 const SAFETY_REFRESH_MS = 30_000;
+/** How often each process checks for an activation it missed (NOTIFY is best effort). */
+const CATALOG_CHECK_MS = 1_000;
 
 export interface Gateway {
   readonly url: string;
   readonly db: Db;
   readonly registry: Registry;
   readonly partners: Partners;
+  readonly catalog: PartnerCatalog;
+  readonly onboarding: PartnerOnboarding;
   readonly pipeline: InboundPipeline;
   readonly sync: PartnerSync;
   readonly lookup: LookupService;
@@ -52,12 +58,14 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
   const db = await openDb({ databaseUrl: config.databaseUrl, embeddedDir: embeddedDbDir(config.dataDir) });
   try {
     const registry = await Registry.open(db, { dataFile: path.join(config.partnersDir, 'agreements.json'), schemasDir: config.schemasDir });
-    const defs = await loadCatalog(config.partnersDir, config.schemasDir);
     const sandbox = config.sandbox ? SandboxSimulator.open(config.dataDir, config.timeZone) : null;
     const extraAnchors = new Map<string, string>();
     if (sandbox) for (const p of SANDBOX_PARTNERS) extraAnchors.set(p, sandbox.anchorDir(p));
-    const partners = Partners.load(defs, config.certsDir, extraAnchors);
-    const index = new OperatorIndex(db, partners.all().map((p) => p.def.code));
+    // Partners come from their active versions in the database; the files seed version 1.
+    const catalog = new PartnerCatalog({ db, logger, extraAnchorDirs: extraAnchors });
+    await catalog.open({ partnersDir: config.partnersDir, schemasDir: config.schemasDir, certsDir: config.certsDir }, () => draftFacts(registry, catalog.partners));
+    const partners = catalog.partners;
+    const index = new OperatorIndex(db, () => partners.all().map((p) => p.def.code));
     const lookup = new LookupService({ registry, partners, index, timeZone: config.timeZone });
     const pipeline = new InboundPipeline({
       db,
@@ -69,10 +77,11 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
         await index.refresh(partner);
         await db.notify(PUBLISHED_CHANNEL, partner);
       },
-      catalogDirs: { partnersDir: config.partnersDir, schemasDir: config.schemasDir },
+      checkInWorker: true,
       currentOperators: (partner) => ({ lastEventId: index.lastEventIdOf(partner), current: () => index.currentOf(partner) }),
     });
-    return { db, registry, partners, sandbox, index, lookup, pipeline };
+    const onboarding = new PartnerOnboarding({ db, logger, catalog, registry, pipeline, index, timeZone: config.timeZone });
+    return { db, registry, partners, catalog, onboarding, sandbox, index, lookup, pipeline };
   } catch (err) {
     await db.close();
     throw err;
@@ -81,7 +90,7 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
 
 export async function startGateway(config: Readonly<Config>, logger: Logger): Promise<Gateway> {
   const services = await openServices(config, logger);
-  const { db, registry, partners, sandbox, index, lookup, pipeline } = services;
+  const { db, registry, partners, catalog, onboarding, sandbox, index, lookup, pipeline } = services;
   const timers: NodeJS.Timeout[] = [];
   let server: Server | null = null;
   let ready = false;
@@ -106,6 +115,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     // The first list must not wait for the check worker to compile the partner schemas.
     await pipeline.warmUp();
     await db.listen(PUBLISHED_CHANNEL, (partner) => void index.refresh(partner).catch((err: unknown) => logger.error({ err }, 'index refresh failed')));
+    await db.listen(PARTNERS_CHANNEL, () => void catalog.reload().catch((err: unknown) => logger.error({ err }, 'partner catalog reload failed')));
+    timers.push(setInterval(() => void catalog.checkForChanges().catch(() => undefined), CATALOG_CHECK_MS).unref());
     await db.listen(REGISTRY_CHANNEL, () => void registry.reload().catch((err: unknown) => logger.error({ err }, 'registry reload failed')));
     // NOTIFY is best effort (a dropped connection loses it): refresh now and then regardless.
     timers.push(setInterval(() => void index.refresh().catch(() => undefined), SAFETY_REFRESH_MS).unref());
@@ -139,6 +150,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
           stale: isStale(data, p.def.manifest.freshnessHours, Date.now()),
           nextRunAt: scheduler.current?.nextRunAt(p.def.code)?.toISOString() ?? null,
           lastOutcome: outcomes.get(p.def.code) ?? null,
+          definitionVersion: catalog.statusOf(p.def.code)?.version ?? null,
+          definitionError: catalog.statusOf(p.def.code)?.loadError ?? null,
         };
       });
     };
@@ -147,6 +160,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       (r) => healthRoutes(r, { ready: async () => ready && index.loaded && (await db.query('SELECT 1 AS ok')).length === 1 }),
       (r) => openApiRoutes(r, auth),
       (r) => registryRoutes(r, { auth, registry, today, exchangeOf }),
+      (r) => partnerRoutes(r, { auth, onboarding }),
       (r) => {
         r.use('/v1/recognition', (_req, res, next) => {
           if (ready) return next();
@@ -193,13 +207,18 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       }
     }
     const jobs = new Scheduler(sync, config.timeZone, logger);
-    jobs.start(
+    const schedules = () =>
       partners
         .all()
         .filter((p) => p.def.manifest.enabled && (p.def.manifest.pullUrl !== null || (config.sandbox && p.def.manifest.sandbox)))
-        .map((p) => ({ partner: p.def.code, expression: p.def.manifest.schedule })),
-    );
+        .map((p) => ({ partner: p.def.code, expression: p.def.manifest.schedule }));
+    jobs.start(schedules());
     scheduler.current = jobs;
+    // Another version active: its schedule may differ, and the worker compiles it before the next list.
+    catalog.onChange(() => {
+      void jobs.replan(schedules()).catch((err: unknown) => logger.error({ err }, 'schedules not re-planned'));
+      void pipeline.warmUp().catch(() => undefined);
+    });
     ready = true;
     logger.info({ operators: index.operatorCount }, 'gateway ready');
 

@@ -6,7 +6,7 @@ import type { OperatorEvent } from '../domain/types.js';
 import { AppError, isAppError, type ErrorCode } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { Db } from '../store/db.js';
-import { finishRun, getMessage, getRun, insertRun, setReview, type RunResult } from '../store/exchanges-repo.js';
+import { finishRun, getMessage, getRun, insertRun, lastAppliedMessage, setReview, type RunResult } from '../store/exchanges-repo.js';
 import type { DecodedList } from './check-message.js';
 import { MessageChecker } from './message-checker.js';
 import { partnerLockKey } from './locks.js';
@@ -32,8 +32,8 @@ export interface PipelineDeps {
   onPublished: (partner: string) => Promise<void>;
   /** An in-memory copy of each partner's current operators (the lookup index), used when up to date. */
   currentOperators?: (partner: string) => { lastEventId: number; current: () => OperatorEvent[] };
-  /** Where the check worker loads the catalog from; null → checks run on the main thread. */
-  catalogDirs?: { partnersDir: string; schemasDir: string } | null;
+  /** Run the checks in the worker thread (compiled builds); false or absent → on the main thread. */
+  checkInWorker?: boolean;
   now?: () => Date;
 }
 
@@ -58,12 +58,12 @@ export class InboundPipeline {
 
   constructor(private readonly deps: PipelineDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.checker = new MessageChecker(deps.catalogDirs ?? null);
+    this.checker = new MessageChecker(deps.checkInWorker ?? false);
   }
 
   /** Starts the check worker ahead of the first list. */
   warmUp(): Promise<void> {
-    return this.checker.warmUp();
+    return this.checker.warmUp(this.deps.partners.all());
   }
 
   /** Stops the check worker (after the running exchanges finished). */
@@ -96,13 +96,14 @@ export class InboundPipeline {
 
   /** Takes a list message through every stage and answers with the recorded run. */
   receive(partnerCode: string, trigger: Trigger, message: InboundMessage, progress: Progress = () => undefined): Promise<ExchangeRun> {
-    const partner = this.partner(partnerCode);
-    if (!partner.def.manifest.enabled) {
+    if (!this.partner(partnerCode).def.manifest.enabled) {
       return Promise.reject(new AppError('CONFLICT', `The exchange with ${partnerCode} is disabled in its manifest.`));
     }
     return this.serial(partnerCode, async () => {
       this.running++;
       try {
+        // The active version when the run starts; the run finishes on it even if another is activated meanwhile.
+        const partner = this.partner(partnerCode);
         const id = randomUUID();
         const sha256 = sha256Hex(message.body);
         const base = { id, partner: partnerCode, direction: 'inbound' as const, trigger, startedAt: this.now(), payloadSha256: sha256 };
@@ -135,6 +136,26 @@ export class InboundPipeline {
     });
   }
 
+  /**
+   * Activation (contract 11): the partner's last applied message read again with the version now
+   * active, through every stage, guards included. Null when the partner has no applied message yet.
+   */
+  reapplyLast(partnerCode: string, run: { id: string; actor: string }): Promise<ExchangeRun | null> {
+    return this.serial(partnerCode, async () => {
+      const partner = this.partner(partnerCode);
+      const last = await lastAppliedMessage(this.deps.db, partnerCode);
+      if (!last) return null;
+      this.running++;
+      try {
+        const started = { id: run.id, partner: partnerCode, direction: 'inbound' as const, trigger: 'activation' as const, startedAt: this.now() };
+        await insertRun(this.deps.db, { ...started, payloadSha256: last.sha256, payloadBytes: last.message.body.length, actor: run.actor }, last.message);
+        return await this.process(partner, run.id, last.sha256, last.message, null, undefined, true);
+      } finally {
+        this.running--;
+      }
+    });
+  }
+
   /** An admin's decision on a quarantined run: approve applies it (guards skipped), reject closes it. */
   async review(id: string, decision: 'approved' | 'rejected', actor: string): Promise<ExchangeRun> {
     const run = await getRun(this.deps.db, id);
@@ -154,7 +175,8 @@ export class InboundPipeline {
       const message = await getMessage(this.deps.db, id);
       if (!message) throw new AppError('CONFLICT', 'The quarantined message is no longer stored.');
       // A failed approval leaves the quarantined run as it was; a successful one commits the review with the data.
-      return this.process(partner, id, current.payloadSha256 ?? sha256Hex(message.body), message, review);
+      const reapply = current.trigger === 'activation';
+      return this.process(partner, id, current.payloadSha256 ?? sha256Hex(message.body), message, review, undefined, reapply);
     });
   }
 
@@ -169,6 +191,7 @@ export class InboundPipeline {
     message: InboundMessage,
     approval: NonNullable<ExchangeRun['review']> | null = null,
     progress: Progress = () => undefined,
+    reapply = false,
   ): Promise<ExchangeRun> {
     const { def } = partner;
     const result = emptyResult();
@@ -195,6 +218,7 @@ export class InboundPipeline {
           list,
           maxRemovalRatio: def.manifest.maxRemovalRatio,
           approved: approval !== null,
+          reapply,
           now: this.now,
           cached: this.deps.currentOperators?.(def.code),
         });

@@ -3,7 +3,7 @@ import type { ListKind } from '../domain/types.js';
 import type { ErrorCode } from '../errors.js';
 
 export type Direction = 'inbound' | 'outbound';
-export type Trigger = 'schedule' | 'manual' | 'push' | 'startup' | 'import';
+export type Trigger = 'schedule' | 'manual' | 'push' | 'startup' | 'import' | 'activation';
 export type Outcome = 'APPLIED' | 'NO_CHANGE' | 'QUARANTINED' | 'REJECTED' | 'FAILED';
 
 export interface Signer {
@@ -46,6 +46,8 @@ export interface ExchangeRun {
   problems: RunProblem[];
   appliedAt: string | null;
   review: { decision: 'approved' | 'rejected'; at: string; by: string } | null;
+  /** Who started the run, when a person did (an activation or rollback); null otherwise. */
+  actor: string | null;
 }
 
 /** Reason codes that mean "we could not get or process it" (retry later) rather than "the list was bad". */

@@ -37,11 +37,17 @@ function fromExpress(err: unknown): AppError | null {
   return null;
 }
 
+/** A refused partner version lists every problem (contract 11); other errors carry only code and message. */
+function withProblems(body: ReturnType<typeof errorBody>, err: AppError): object {
+  const problems = (err.details as { problems?: unknown } | undefined)?.problems;
+  return err.code === 'BUNDLE_INVALID' && Array.isArray(problems) ? { error: { ...body.error, problems } } : body;
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const appError = isAppError(err) ? err : fromExpress(err);
     if (appError) {
-      if (!res.headersSent) res.status(appError.status).json(errorBody(appError.code, appError.message));
+      if (!res.headersSent) res.status(appError.status).json(withProblems(errorBody(appError.code, appError.message), appError));
       return;
     }
     // Unexpected: log the error (never the request body), answer a generic 500.

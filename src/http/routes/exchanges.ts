@@ -20,6 +20,10 @@ export interface PartnerStatus {
   stale: boolean;
   nextRunAt: string | null;
   lastOutcome: string | null;
+  /** The partner version this process serves (contract 11). */
+  definitionVersion: number | null;
+  /** Why the active version could not be loaded in this process (it serves the last good one); null when fine. */
+  definitionError: string | null;
 }
 
 export interface ExchangeRouteDeps {
@@ -83,31 +87,36 @@ export function exchangeRoutes(router: Router, deps: ExchangeRouteDeps): void {
     res.json(runView(run));
   });
 
-  // Push: the partner's own token only; the raw bytes are what was signed.
-  for (const p of partners.all()) {
-    const code = p.def.code;
-    router.post(
-      `/exchange/v1/inbound/${code}`,
-      auth.require((scope) => scope === `partner-${code}`),
-      (req, _res, next) => {
-        const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-        if (type !== 'application/xml' && type !== 'application/json' && type !== 'text/xml') {
-          return next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the list as application/xml or application/json.'));
-        }
-        next();
-      },
-      express.raw({ type: () => true, limit: p.def.manifest.maxBytes, inflate: false }),
-      async (req, res) => {
-        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const signature = decodeSignatureHeader(req.headers[SIGNATURE_HEADER]);
-        const run = await pipeline.receive(code, 'push', { body, signature });
-        res.status(pushStatus(run)).json(runView(run));
-      },
-    );
-  }
-  router.post('/exchange/v1/inbound/:partner', auth.require(() => false), (req) => {
-    partnerCode(req, partners);
-  });
+  // Push: the partner's own token only; the raw bytes are what was signed. One route for every partner,
+  // resolved per request, so a partner activated while the gateway runs can push at once.
+  const rawParsers = new Map<number, express.RequestHandler>();
+  router.post(
+    '/exchange/v1/inbound/:partner',
+    auth.require((scope, req) => scope === `partner-${pathParam(req, 'partner').toUpperCase()}`),
+    (req, _res, next) => {
+      partnerCode(req, partners);
+      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/xml' && type !== 'application/json' && type !== 'text/xml') {
+        return next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the list as application/xml or application/json.'));
+      }
+      next();
+    },
+    (req, res, next) => {
+      const maxBytes = partners.get(partnerCode(req, partners))!.def.manifest.maxBytes;
+      let parse = rawParsers.get(maxBytes);
+      if (!parse) {
+        parse = express.raw({ type: () => true, limit: maxBytes, inflate: false });
+        rawParsers.set(maxBytes, parse);
+      }
+      parse(req, res, next);
+    },
+    async (req, res) => {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const signature = decodeSignatureHeader(req.headers[SIGNATURE_HEADER]);
+      const run = await pipeline.receive(partnerCode(req, partners), 'push', { body, signature });
+      res.status(pushStatus(run)).json(runView(run));
+    },
+  );
 
   router.post('/admin/partners/:partner/sync', admin, async (req, res) => {
     const run = await deps.syncNow(partnerCode(req, partners));
