@@ -17,7 +17,7 @@ export interface PartnerBundle {
 }
 
 /** The label a bundle's manifest gets when it names no schema file: the schema travels inline. */
-export const INLINE_SCHEMA_LABEL = 'inline';
+export const INLINE_SCHEMA_LABEL = 'inline.schema.json';
 
 /** The manifest as validateManifest wants it: `payloadSchema` is only a label in a bundle, so may be omitted. */
 export function bundleManifest(manifest: unknown): unknown {

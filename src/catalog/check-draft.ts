@@ -42,8 +42,9 @@ export function checkDraft(code: string, body: unknown, facts: DraftFacts): Draf
   for (const key of ['note', 'manifest', 'payloadSchema']) if (holdsPrivateKey(JSON.stringify(body[key]) ?? '')) add(`/${key}`, 'holds a private key; it was not stored');
 
   const manifest = checkManifest(code, body.manifest, facts, add);
-  const schemaOk = checkSchema(body.payloadSchema, add);
-  if (manifest && schemaOk) checkPointers(manifest, body.payloadSchema as Record<string, unknown>, add);
+  checkSchema(body.payloadSchema, add);
+  // Walked even when the schema does not compile or the agreement is wrong: every problem at once.
+  if (manifest && isObject(body.payloadSchema)) checkPointers(manifest, body.payloadSchema, add);
   const trustAnchors = checkAnchors(body.trustAnchors, facts.now, add);
   const crls = checkCrls(body.crls, add);
   if (problems.length > 0) return { ok: false, problems };
@@ -56,6 +57,7 @@ export function checkDraft(code: string, body: unknown, facts: DraftFacts): Draf
 
 type Add = (path: string, message: string) => void;
 
+/** The manifest with defaults when its shape is valid (even if its code or agreement is wrong), else null. */
 function checkManifest(code: string, raw: unknown, facts: DraftFacts, add: Add): PartnerManifest | null {
   if (!isObject(raw)) {
     add('/manifest', 'must be a JSON object (the partner manifest)');
@@ -71,40 +73,29 @@ function checkManifest(code: string, raw: unknown, facts: DraftFacts, add: Add):
     return null;
   }
   const m = result.manifest;
-  let ok = true;
-  if (m.code !== code) {
-    add('/manifest/code', `is ${m.code}, but the version is posted for ${code}`);
-    ok = false;
-  }
+  if (m.code !== code) add('/manifest/code', `is ${m.code}, but the version is posted for ${code}`);
   const owner = facts.agreementPartner(m.agreementId);
+  const other = facts.servedBy(m.agreementId);
   if (owner === undefined) {
     add('/manifest/agreementId', `the registry has no agreement ${m.agreementId}; add it first with PUT /admin/agreements/${m.agreementId}`);
-    ok = false;
   } else if (owner !== m.code) {
     add('/manifest/agreementId', `${m.agreementId} is the agreement of partner ${owner}, not ${m.code}`);
-    ok = false;
-  } else {
-    const other = facts.servedBy(m.agreementId);
-    if (other !== undefined && other !== m.code) {
-      add('/manifest/agreementId', `${m.agreementId} is already served by partner ${other}`);
-      ok = false;
-    }
+  } else if (other !== undefined && other !== m.code) {
+    add('/manifest/agreementId', `${m.agreementId} is already served by partner ${other}`);
   }
-  return ok ? m : null;
+  return m;
 }
 
 /** Strict compile, exactly as the pipeline compiles a payload schema. */
-function checkSchema(raw: unknown, add: Add): boolean {
+function checkSchema(raw: unknown, add: Add): void {
   if (!isObject(raw)) {
     add('/payloadSchema', 'must be a JSON Schema object (draft 2020-12)');
-    return false;
+    return;
   }
   try {
     createAjv(false).compile(raw);
-    return true;
   } catch (err) {
     add('/payloadSchema', `does not compile (ajv strict): ${err instanceof Error ? err.message.slice(0, 300) : 'unknown error'}`);
-    return false;
   }
 }
 

@@ -35,9 +35,25 @@ import { dryRun, type DryRunReport } from './dry-run.js';
 
 export type VersionState = 'DRAFT' | 'ACTIVE' | 'RETIRED';
 
-export interface VersionSummary extends VersionRow {
+export interface VersionSummary {
+  code: string;
+  version: number;
   state: VersionState;
+  contentSha256: string;
+  note: string;
+  createdBy: string;
+  createdAt: string;
 }
+
+const summary = (v: VersionRow, state: VersionState): VersionSummary => ({
+  code: v.partner,
+  version: v.version,
+  state,
+  contentSha256: v.contentSha256,
+  note: v.note,
+  createdBy: v.createdBy,
+  createdAt: v.createdAt,
+});
 
 export interface OnboardingDeps {
   db: Db;
@@ -119,7 +135,7 @@ export class PartnerOnboarding {
         }
         const stored = await insertVersion(this.deps.db, { partner: code, contentSha256: contentSha256(check.bundle), bundle: check.bundle, note: check.note, createdBy: actor });
         this.deps.logger.info({ partner: code, version: stored.version, actor }, 'partner version drafted');
-        return { ...stored, state: 'DRAFT' as const };
+        return summary(stored, 'DRAFT');
       }),
     );
   }
@@ -183,7 +199,7 @@ export class PartnerOnboarding {
     const versions = await listVersions(this.deps.db, code);
     if (versions.length === 0) throw new AppError('UNKNOWN_PARTNER', `No version of a partner ${code} exists.`);
     const activations = await listActivations(this.deps.db, code);
-    return { code, activeVersion: activations.at(-1)?.version ?? null, versions: versions.map((v) => ({ ...v, state: stateOf(v.version, activations) })) };
+    return { code, activeVersion: activations.at(-1)?.version ?? null, versions: versions.map((v) => summary(v, stateOf(v.version, activations))) };
   }
 
   /** One version: the whole bundle, its dry runs and activations, and who did what, in time order. */

@@ -38,6 +38,8 @@ export interface TestGatewayOptions {
   databaseUrl?: string;
   /** Where logs go (JSON lines); silent by default. */
   logLines?: string[];
+  /** Partner codes besides EU, HK and MO that get a partner-<code> token (partners onboarded while running). */
+  extraPartners?: string[];
 }
 
 const token = (): string => randomBytes(18).toString('base64url');
@@ -48,6 +50,7 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
   const certsDir = opts.certsDir ?? path.join(root, 'certs');
   for (const p of ['eu', 'hk', 'mo']) mkdirSync(path.join(certsDir, p), { recursive: true });
   const keys: TestKeys = { admin: token(), lookup: token(), partner: { EU: token(), HK: token(), MO: token() } };
+  for (const code of opts.extraPartners ?? []) keys.partner[code] = token();
   const databaseUrl = opts.databaseUrl ?? (opts.engine === 'pg' ? await createServerDatabase() : undefined);
   const env: Record<string, string> = {
     PORT: '0',
