@@ -10,6 +10,7 @@ import { createLogger } from './logger.js';
 import { openServices, startGateway } from './main.js';
 import { agreementListView } from './registry/view.js';
 import { renderTable } from './cli-table.js';
+import { partnerCommand, PARTNER_USAGE } from './cli-partner.js';
 
 const USAGE = `Usage: aeo-gateway <command> [options]
 
@@ -18,6 +19,7 @@ Commands:
   agreements [--json]                     list the agreement registry
   import --partner EU LIST SIGNATURE      apply a signed list file pair (e.g. list.xml list.xml.p7s)
   lookup CODE [--date YYYY-MM-DD] [--json]  answer "is this a recognised AEO?" from the local store
+  partner draft|dry-run|activate ...      partner versions (run "aeo-gateway partner" for the forms)
 
 Configuration comes from the environment (see docs/configuration.md).`;
 
@@ -127,6 +129,12 @@ async function main(argv: string[]): Promise<number> {
         return answer.decision === 'INVALID_CODE' ? 2 : 0;
       });
     }
+    case 'partner':
+      if (rest.length === 0) {
+        out(PARTNER_USAGE);
+        return 2;
+      }
+      return withServices(config, ({ onboarding }) => partnerCommand(rest, onboarding, out));
     default:
       out(`Unknown command: ${command}\n\n${USAGE}`);
       return 2;
