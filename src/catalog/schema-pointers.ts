@@ -34,6 +34,9 @@ function step(root: Node, raw: Node, key: string, depth: number): Step {
   const node = deref(root, raw);
   if (node === true || node === undefined || depth > MAX_DEPTH) return { found: [], open: true };
   if (!isObject(node)) return { found: [], open: false };
+  // A scalar has no children to point into.
+  const types = typeof node.type === 'string' ? [node.type] : Array.isArray(node.type) ? (node.type as unknown[]) : null;
+  if (types && !types.includes('object') && !types.includes('array')) return { found: [], open: false };
   const found: Node[] = [];
   let describes = false;
   if (isObject(node.properties)) {
