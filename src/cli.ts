@@ -14,6 +14,7 @@ import { agreementListView } from './registry/view.js';
 import { renderTable } from './cli-table.js';
 import { embeddedDbDir, openDb } from './store/open.js';
 import { backupEmbedded, BackupError, restoreEmbedded } from './store/pglite-backup.js';
+import { partnerCommand, PARTNER_USAGE } from './cli-partner.js';
 
 const USAGE = `Usage: aeo-gateway <command> [options]
 
@@ -25,6 +26,7 @@ Commands:
   audit verify                            check the audit log's hash chain; exit 1 at the first broken link
   backup FILE                             write the embedded database to FILE (gateway stopped)
   restore FILE                            restore FILE into an empty embedded database directory
+  partner draft|dry-run|activate ...      partner versions (run "aeo-gateway partner" for the forms)
 
 Configuration comes from the environment (see docs/configuration.md).`;
 
@@ -172,6 +174,12 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
     }
+    case 'partner':
+      if (rest.length === 0) {
+        out(PARTNER_USAGE);
+        return 2;
+      }
+      return withServices(config, ({ onboarding }) => partnerCommand(rest, onboarding, out));
     default:
       out(`Unknown command: ${command}\n\n${USAGE}`);
       return 2;

@@ -2,11 +2,11 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { loadCatalog } from './catalog/load.js';
+import { PARTNERS_CHANNEL, PartnerCatalog } from './catalog/repository.js';
 import { ConfigError, type Config } from './config.js';
 import { directoryProblems } from './config-files.js';
 import { AppError } from './errors.js';
-import { Partners } from './exchange/partners.js';
+import type { Partners } from './exchange/partners.js';
 import { DistributionPointCrls } from './exchange/crl-fetch.js';
 import { InboundPipeline } from './exchange/pipeline.js';
 import { partnerLockKey } from './exchange/locks.js';
@@ -22,6 +22,7 @@ import { exchangeRoutes, type PartnerStatus } from './http/routes/exchanges.js';
 import { healthRoutes } from './http/routes/health.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { openApiRoutes } from './http/routes/openapi.js';
+import { partnerRoutes } from './http/routes/partners.js';
 import { recognitionRoutes } from './http/routes/recognition.js';
 import { registryRoutes } from './http/routes/registry.js';
 import { sandboxRoutes } from './http/routes/sandbox.js';
@@ -35,6 +36,7 @@ import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { scheduleExpiryWarnings } from './ops/certificate-warnings.js';
 import { CertificateInventory, readOwnSigning } from './ops/certificates.js';
 import { healthOf, readPartnerFacts } from './ops/partner-facts.js';
+import { draftFacts, PartnerOnboarding } from './onboarding/service.js';
 import { Registry, REGISTRY_CHANNEL } from './registry/registry.js';
 import { ensureSandboxKeys } from './sandbox/keys.js';
 import { SANDBOX_PARTNERS } from './sandbox/population.js';
@@ -47,12 +49,16 @@ import { embeddedDbDir, openDb } from './store/open.js';
 
 export const PUBLISHED_CHANNEL = 'aeo_published';
 const SAFETY_REFRESH_MS = 30_000;
+/** How often each process checks for an activation it missed (NOTIFY is best effort). */
+const CATALOG_CHECK_MS = 1_000;
 
 export interface Gateway {
   readonly url: string;
   readonly db: Db;
   readonly registry: Registry;
   readonly partners: Partners;
+  readonly catalog: PartnerCatalog;
+  readonly onboarding: PartnerOnboarding;
   readonly pipeline: InboundPipeline;
   readonly sync: PartnerSync;
   readonly lookup: LookupService;
@@ -69,12 +75,14 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
   const db = await openDb({ databaseUrl: config.databaseUrl, embeddedDir: embeddedDbDir(config.dataDir) });
   try {
     const registry = await Registry.open(db, { dataFile: path.join(config.partnersDir, 'agreements.json'), schemasDir: config.schemasDir });
-    const defs = await loadCatalog(config.partnersDir, config.schemasDir);
     const sandbox = config.sandbox ? SandboxSimulator.open(config.dataDir, config.timeZone) : null;
     const extraAnchors = new Map<string, string>();
     if (sandbox) for (const p of SANDBOX_PARTNERS) extraAnchors.set(p, sandbox.anchorDir(p));
-    const partners = Partners.load(defs, config.certsDir, extraAnchors);
-    const index = new OperatorIndex(db, partners.all().map((p) => p.def.code));
+    // Partners come from their active versions in the database; the files seed version 1.
+    const catalog = new PartnerCatalog({ db, logger, extraAnchorDirs: extraAnchors });
+    await catalog.open({ partnersDir: config.partnersDir, schemasDir: config.schemasDir, certsDir: config.certsDir }, () => draftFacts(registry, catalog.partners));
+    const partners = catalog.partners;
+    const index = new OperatorIndex(db, () => partners.all().map((p) => p.def.code));
     const distributionPointCrls = config.crlFetch ? new DistributionPointCrls(db, logger) : undefined;
     const lookup = new LookupService({ registry, partners, index, timeZone: config.timeZone });
     const pipeline = new InboundPipeline({
@@ -88,11 +96,12 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
         await db.notify(PUBLISHED_CHANNEL, partner);
       },
       distributionPointCrls,
-      catalogDirs: { partnersDir: config.partnersDir, schemasDir: config.schemasDir },
+      checkInWorker: true,
       ...(config.holdPublishFile === null ? {} : { inPublish: holdPublish(config.holdPublishFile) }),
       currentOperators: (partner) => ({ lastEventId: index.lastEventIdOf(partner), current: () => index.currentOf(partner) }),
     });
-    return { db, registry, partners, sandbox, index, lookup, pipeline, distributionPointCrls };
+    const onboarding = new PartnerOnboarding({ db, logger, catalog, registry, pipeline, index, timeZone: config.timeZone });
+    return { db, registry, partners, catalog, onboarding, sandbox, index, lookup, pipeline, distributionPointCrls };
   } catch (err) {
     await db.close();
     throw err;
@@ -109,7 +118,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
   const problems = await directoryProblems(config);
   if (problems.length > 0) throw new ConfigError(problems);
   const services = await openServices(config, logger);
-  const { db, registry, partners, sandbox, index, lookup, pipeline, distributionPointCrls } = services;
+  const { db, registry, partners, catalog, onboarding, sandbox, index, lookup, pipeline, distributionPointCrls } = services;
   const timers: NodeJS.Timeout[] = [];
   let server: Server | null = null;
   let ready = false;
@@ -151,11 +160,15 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
     await pipeline.warmUp();
     const refreshIndex = (partner?: string): void => void index.refresh(partner).catch((err: unknown) => logger.error({ err }, 'index refresh failed'));
     const reloadRegistry = (): void => void registry.reload().catch((err: unknown) => logger.error({ err }, 'registry reload failed'));
+    const reloadCatalog = (): void => void catalog.reload().catch((err: unknown) => logger.error({ err }, 'partner catalog reload failed'));
     await db.listen(PUBLISHED_CHANNEL, (partner) => refreshIndex(partner));
+    await db.listen(PARTNERS_CHANNEL, reloadCatalog);
     await db.listen(REGISTRY_CHANNEL, reloadRegistry);
+    timers.push(setInterval(() => void catalog.checkForChanges().catch(() => undefined), CATALOG_CHECK_MS).unref());
     // NOTIFY is best effort: whatever was sent while the listener was down is read again on
-    // reconnect, and now and then regardless. Later shared data registers its own catch-up here.
+    // reconnect, and now and then regardless.
     const catchUp = (): void => {
+      reloadCatalog();
       refreshIndex();
       reloadRegistry();
     };
@@ -198,6 +211,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
           nextRunAt: scheduler.current?.nextRunAt(p.def.code)?.toISOString() ?? null,
           lastOutcome: outcomes.get(p.def.code) ?? null,
           health: healthOf(p, facts.get(p.def.code), config.timeZone, now),
+          definitionVersion: catalog.statusOf(p.def.code)?.version ?? null,
+          definitionError: catalog.statusOf(p.def.code)?.loadError ?? null,
         };
       });
     };
@@ -210,6 +225,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       (r) => whoamiRoutes(r, auth),
       (r) => auditRoutes(r, auth, db),
       (r) => registryRoutes(r, { auth, db, logger, registry, today, exchangeOf }),
+      (r) => partnerRoutes(r, { auth, onboarding }),
       (r) => {
         r.use('/v1/recognition', (_req, res, next) => {
           if (ready) return next();
@@ -263,15 +279,20 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       }
     }
     const jobs = new Scheduler(sync, config.timeZone, logger);
-    jobs.start(
+    const schedules = () =>
       partners
         .all()
         .filter((p) => p.def.manifest.enabled && (p.def.manifest.pullUrl !== null || (config.sandbox && p.def.manifest.sandbox)))
-        .map((p) => ({ partner: p.def.code, expression: p.def.manifest.schedule })),
-    );
+        .map((p) => ({ partner: p.def.code, expression: p.def.manifest.schedule }));
+    jobs.start(schedules());
     scheduler.current = jobs;
     retention.start();
     timers.push(scheduleExpiryWarnings(logger, () => certificates.list()));
+    // Another version active: its schedule may differ, and the worker compiles it before the next list.
+    catalog.onChange(() => {
+      void jobs.replan(schedules()).catch((err: unknown) => logger.error({ err }, 'schedules not re-planned'));
+      void pipeline.warmUp().catch(() => undefined);
+    });
     ready = true;
     logger.info({ operators: index.operatorCount }, 'gateway ready');
 

@@ -15,6 +15,7 @@ import { exchangeRoutes, type ExchangeRouteDeps } from '../src/http/routes/excha
 import { healthRoutes } from '../src/http/routes/health.js';
 import { metricsRoutes } from '../src/http/routes/metrics.js';
 import { openApiRoutes } from '../src/http/routes/openapi.js';
+import { partnerRoutes, type PartnerRouteDeps } from '../src/http/routes/partners.js';
 import { recognitionRoutes } from '../src/http/routes/recognition.js';
 import { registryRoutes, type RegistryRouteDeps } from '../src/http/routes/registry.js';
 import { sandboxRoutes } from '../src/http/routes/sandbox.js';
@@ -94,6 +95,11 @@ const EXPECTED_OPERATIONS = [
   'GET /v1/exchanges/{id}',
   'POST /exchange/v1/inbound/{partner}',
   'POST /admin/partners/{partner}/sync',
+  'POST /admin/partners/{partner}/versions',
+  'GET /admin/partners/{partner}/versions',
+  'GET /admin/partners/{partner}/versions/{version}',
+  'POST /admin/partners/{partner}/versions/{version}/dry-run',
+  'POST /admin/partners/{partner}/versions/{version}/activate',
   'POST /admin/exchanges/{id}/approve',
   'POST /admin/exchanges/{id}/reject',
   'GET /admin/whoami',
@@ -216,7 +222,7 @@ describe('docs/openapi.json', () => {
     const modules = readdirSync(file('../src/http/routes/'))
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .sort();
-    expect(modules).toEqual(['audit.ts', 'certificates.ts', 'exchanges.ts', 'health.ts', 'metrics.ts', 'openapi.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts', 'whoami.ts']);
+    expect(modules).toEqual(['audit.ts', 'certificates.ts', 'exchanges.ts', 'health.ts', 'metrics.ts', 'openapi.ts', 'partners.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts', 'whoami.ts']);
 
     // Installers only register handlers; the services behind them are never called here.
     const router: Router = express.Router();
@@ -225,9 +231,9 @@ describe('docs/openapi.json', () => {
     openApiRoutes(router, auth);
     registryRoutes(router, { auth, registry: {}, today: () => '2026-01-01', exchangeOf: () => null } as unknown as RegistryRouteDeps);
     recognitionRoutes(router, auth, {} as unknown as LookupService);
-    // No partners: only the catch-all push route (`/exchange/v1/inbound/:partner`) is registered;
-    // with partners the same path is registered once per partner code.
+    // One push route for every partner (`/exchange/v1/inbound/:partner`), resolved per request.
     exchangeRoutes(router, { auth, partners: { all: () => [], get: () => undefined } } as unknown as ExchangeRouteDeps);
+    partnerRoutes(router, { auth } as unknown as PartnerRouteDeps);
     sandboxRoutes(router, {} as unknown as SandboxSimulator);
     whoamiRoutes(router, auth);
     auditRoutes(router, auth, {} as unknown as Db);
@@ -325,6 +331,9 @@ describe('docs/openapi.json', () => {
     same('Counts', interfaceFields('../src/exchange/types.ts', 'Counts'));
     same('RunProblem', interfaceFields('../src/exchange/types.ts', 'RunProblem'));
     same('PartnerStatus', interfaceFields('../src/http/routes/exchanges.ts', 'PartnerStatus'));
+    same('DryRunReport', interfaceFields('../src/onboarding/dry-run.ts', 'DryRunReport'));
+    same('PartnerVersion', interfaceFields('../src/onboarding/service.ts', 'VersionSummary'));
+    same('ActivationResult', interfaceFields('../src/onboarding/service.ts', 'ActivationResult'));
     const stored = JSON.parse(readFileSync(file('../schemas/agreement.schema.json'), 'utf8')) as SchemaObject;
     same('AgreementFacts', Object.keys(stored.properties!));
     expect(deref(doc.components.schemas.AgreementFields!).required).toEqual(stored.required);

@@ -8,7 +8,7 @@ import * as audit from '../audit/audit-log.js';
 import { AppError, isAppError, type ErrorCode } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { Db, Queryable } from '../store/db.js';
-import { finishRun, getMessage, getRun, insertRun, setReview, type RunResult } from '../store/exchanges-repo.js';
+import { finishRun, getMessage, getRun, insertRun, lastAppliedMessage, setReview, type RunResult } from '../store/exchanges-repo.js';
 import type { DecodedList } from './check-message.js';
 import { distributionPointsOf } from '../crypto/index.js';
 import type { DistributionPointCrls } from './crl-fetch.js';
@@ -46,8 +46,8 @@ export interface PipelineDeps {
   currentOperators?: (partner: string) => { lastEventId: number; current: () => OperatorEvent[] };
   /** CRLs from signer certificates' distribution points (AEO_CRL_FETCH=true); absent → none. */
   distributionPointCrls?: Pick<DistributionPointCrls, 'crlsFor'>;
-  /** Where the check worker loads the catalog from; null → checks run on the main thread. */
-  catalogDirs?: { partnersDir: string; schemasDir: string } | null;
+  /** Run the checks in the worker thread (compiled builds); false or absent → on the main thread. */
+  checkInWorker?: boolean;
   now?: () => Date;
   /** Called inside the publish transaction once an applied list's events are written (the crash test holds it there). */
   inPublish?: () => Promise<void>;
@@ -77,13 +77,13 @@ export class InboundPipeline {
 
   constructor(private readonly deps: PipelineDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.checker = new MessageChecker(deps.catalogDirs ?? null);
+    this.checker = new MessageChecker(deps.checkInWorker ?? false);
     this.deferred = new DeferredFinishes(deps.db, deps.logger);
   }
 
   /** Starts the check worker ahead of the first list. */
   warmUp(): Promise<void> {
-    return this.checker.warmUp();
+    return this.checker.warmUp(this.deps.partners.all());
   }
 
   /** Stops the check worker (after the running exchanges finished) and writes deferred outcomes it can. */
@@ -139,13 +139,14 @@ export class InboundPipeline {
     progress: Progress = () => undefined,
     recorder?: RunRecorder,
   ): Promise<ExchangeRun> {
-    const partner = this.partner(partnerCode);
-    if (!partner.def.manifest.enabled) {
+    if (!this.partner(partnerCode).def.manifest.enabled) {
       return Promise.reject(new AppError('CONFLICT', `The exchange with ${partnerCode} is disabled in its manifest.`));
     }
     return this.serial(partnerCode, async () => {
       this.running++;
       try {
+        // The active version when the run starts; the run finishes on it even if another is activated meanwhile.
+        const partner = this.partner(partnerCode);
         const id = randomUUID();
         const sha256 = sha256Hex(message.body);
         const base = { id, partner: partnerCode, direction: 'inbound' as const, trigger, startedAt: this.now(), payloadSha256: sha256 };
@@ -175,6 +176,26 @@ export class InboundPipeline {
         null,
       );
       return this.finishWithError(id, emptyResult(), error, recorder);
+    });
+  }
+
+  /**
+   * Activation (contract 11): the partner's last applied message read again with the version now
+   * active, through every stage, guards included. Null when the partner has no applied message yet.
+   */
+  reapplyLast(partnerCode: string, run: { id: string; actor: string }): Promise<ExchangeRun | null> {
+    return this.serial(partnerCode, async () => {
+      const partner = this.partner(partnerCode);
+      const last = await lastAppliedMessage(this.deps.db, partnerCode);
+      if (!last) return null;
+      this.running++;
+      try {
+        const started = { id: run.id, partner: partnerCode, direction: 'inbound' as const, trigger: 'activation' as const, startedAt: this.now() };
+        await insertRun(this.deps.db, { ...started, payloadSha256: last.sha256, payloadBytes: last.message.body.length, actor: run.actor }, last.message);
+        return await this.process(partner, run.id, last.sha256, last.message, null, undefined, undefined, true);
+      } finally {
+        this.running--;
+      }
     });
   }
 
@@ -212,7 +233,8 @@ export class InboundPipeline {
       const message = await getMessage(this.deps.db, id);
       if (!message) throw new AppError('CONFLICT', 'The quarantined message is no longer stored.');
       // A failed approval leaves the quarantined run as it was; a successful one commits the review with the data.
-      return this.process(partner, id, current.payloadSha256 ?? sha256Hex(message.body), message, review, () => undefined, recorder);
+      const reapply = current.trigger === 'activation';
+      return this.process(partner, id, current.payloadSha256 ?? sha256Hex(message.body), message, review, () => undefined, recorder, reapply);
     });
   }
 
@@ -228,6 +250,7 @@ export class InboundPipeline {
     approval: NonNullable<ExchangeRun['review']> | null = null,
     progress: Progress = () => undefined,
     recorder?: RunRecorder,
+    reapply = false,
   ): Promise<ExchangeRun> {
     const { def } = partner;
     const result = emptyResult();
@@ -258,6 +281,7 @@ export class InboundPipeline {
           list,
           maxRemovalRatio: def.manifest.maxRemovalRatio,
           approved: approval !== null,
+          reapply,
           cached: this.deps.currentOperators?.(def.code),
         });
         if (outcome.outcome === 'APPLIED') await this.deps.inPublish?.();

@@ -4,7 +4,7 @@ import type { ErrorCode } from '../errors.js';
 import type { RevocationRecord } from './revocation.js';
 
 export type Direction = 'inbound' | 'outbound';
-export type Trigger = 'schedule' | 'manual' | 'push' | 'startup' | 'import';
+export type Trigger = 'schedule' | 'manual' | 'push' | 'startup' | 'import' | 'activation';
 export type Outcome = 'APPLIED' | 'NO_CHANGE' | 'QUARANTINED' | 'REJECTED' | 'FAILED';
 
 export interface Signer {
@@ -51,6 +51,8 @@ export interface ExchangeRun {
   revocation: RevocationRecord | null;
   /** What an operator should know about an applied run (a best-effort revocation check without a CRL). */
   warnings: string[];
+  /** Who started the run, when a person did (an activation or rollback); null otherwise. */
+  actor: string | null;
 }
 
 /** Reason codes that mean "we could not get or process it" (retry later) rather than "the list was bad". */

@@ -56,7 +56,8 @@ export class OperatorIndex {
   private loadedOnce = false;
   private generation = 0;
 
-  constructor(private readonly db: Db, private readonly partnerCodes: readonly string[]) {}
+  /** `partnerCodes`: the partners a full refresh reads (a function: partners are activated while running). */
+  constructor(private readonly db: Db, private readonly partnerCodes: readonly string[] | (() => readonly string[])) {}
 
   get loaded(): boolean {
     return this.loadedOnce;
@@ -113,7 +114,8 @@ export class OperatorIndex {
 
   /** Brings the index up to date with the store (all partners, or one). Refreshes never overlap. */
   refresh(partner?: string): Promise<void> {
-    const run = this.refreshing.then(() => this.load(partner === undefined ? this.partnerCodes : [partner]));
+    const codes = typeof this.partnerCodes === 'function' ? this.partnerCodes : () => this.partnerCodes as readonly string[];
+    const run = this.refreshing.then(() => this.load(partner === undefined ? codes() : [partner]));
     this.refreshing = run.catch(() => undefined);
     return run;
   }

@@ -59,7 +59,7 @@ interface CachedAnswer {
 
 export class LookupService {
   private cache = new Map<string, CachedAnswer>();
-  private cacheFor: { index: number; registry: unknown } = { index: -1, registry: null };
+  private cacheFor: { index: number; registry: unknown; partners: number } = { index: -1, registry: null, partners: -1 };
   private todayCache = { minute: -1, date: '' };
   /** Decisions answered, per partner (read by the metrics). */
   readonly decisions = new DecisionTally();
@@ -68,14 +68,16 @@ export class LookupService {
 
   /**
    * The answer as JSON bytes, for "as known now" (no asKnownAt): served from a cache of serialised
-   * answers that is emptied whenever the index or the registry changes, so clearance systems asking
+   * answers that is emptied whenever the index, the registry or a partner version changes, so clearance systems asking
    * the same codes all day cost a map read, not a decision and a JSON.stringify.
    */
   recogniseJson(raw: string, date: IsoDate, now: number): { bytes: Buffer; invalid: boolean } {
     const registry = this.deps.registry.snapshot();
-    if (this.cacheFor.index !== this.deps.index.version || this.cacheFor.registry !== registry || this.cache.size >= CACHE_LIMIT) {
+    const partners = this.deps.partners.version;
+    const changed = this.cacheFor.index !== this.deps.index.version || this.cacheFor.registry !== registry || this.cacheFor.partners !== partners;
+    if (changed || this.cache.size >= CACHE_LIMIT) {
       this.cache = new Map();
-      this.cacheFor = { index: this.deps.index.version, registry };
+      this.cacheFor = { index: this.deps.index.version, registry, partners };
     }
     const key = raw.length <= CACHE_KEY_MAX ? `${date}|${raw}` : null;
     const hit = key === null ? undefined : this.cache.get(key);

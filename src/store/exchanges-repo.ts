@@ -15,7 +15,7 @@ const ISO = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-M
 
 const RUN_COLUMNS = `id::text AS id, partner, direction, trigger, ${ISO('started_at')} AS started_at, ${ISO('finished_at')} AS finished_at,
   outcome, reason, reason_message, sequence::float8 AS sequence, kind, ${ISO('generated_at')} AS generated_at, payload_sha256,
-  payload_bytes::float8 AS payload_bytes, signer, counts, problems, ${ISO('applied_at')} AS applied_at, review, revocation`;
+  payload_bytes::float8 AS payload_bytes, signer, counts, problems, ${ISO('applied_at')} AS applied_at, review, revocation, actor`;
 
 interface RunRow {
   id: string;
@@ -38,6 +38,7 @@ interface RunRow {
   applied_at: string | null;
   review: ExchangeRun['review'];
   revocation: RevocationRecord | null;
+  actor: string | null;
   [key: string]: unknown;
 }
 
@@ -72,6 +73,7 @@ function toRun(r: RunRow): ExchangeRun {
     review: r.review,
     revocation: r.revocation,
     warnings: r.revocation?.warning ? [r.revocation.warning] : [],
+    actor: r.actor,
   };
 }
 
@@ -83,6 +85,8 @@ export interface NewRun {
   startedAt: Date;
   payloadSha256: string | null;
   payloadBytes: number | null;
+  /** Who started it, when a person did (activation runs). */
+  actor?: string | null;
 }
 
 /**
@@ -94,9 +98,9 @@ export async function insertRun(db: Db, run: NewRun, message: { body: Buffer; si
   const gzipped = message ? await gzipAsync(message.body) : null;
   await db.transaction(async (tx) => {
     await tx.query(
-      `INSERT INTO exchanges (id, partner, direction, trigger, started_at, payload_sha256, payload_bytes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [run.id, run.partner, run.direction, run.trigger, run.startedAt.toISOString(), run.payloadSha256, run.payloadBytes],
+      `INSERT INTO exchanges (id, partner, direction, trigger, started_at, payload_sha256, payload_bytes, actor)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [run.id, run.partner, run.direction, run.trigger, run.startedAt.toISOString(), run.payloadSha256, run.payloadBytes, run.actor ?? null],
     );
     if (message && gzipped) {
       // In parts of 1 MB: the embedded engine runs each statement on the event loop's thread.
@@ -187,6 +191,18 @@ export async function getMessage(db: Db, id: string): Promise<{ body: Buffer; si
   const row = rows[0];
   if (!row) return null;
   return { body: await gunzipAsync(Buffer.from(row.body, 'base64')), signature: row.signature === null ? null : Buffer.from(row.signature, 'base64') };
+}
+
+/** The message of the partner's last applied list, as stored (an activation reads it again). */
+export async function lastAppliedMessage(db: Db, partner: string): Promise<{ sha256: string; message: { body: Buffer; signature: Buffer | null } } | null> {
+  const rows = await db.query<{ id: string | null; sha256: string | null }>(
+    'SELECT last_exchange_id::text AS id, last_sha256 AS sha256 FROM partner_state WHERE partner = $1',
+    [partner],
+  );
+  const row = rows[0];
+  if (!row?.id || !row.sha256) return null;
+  const message = await getMessage(db, row.id);
+  return message ? { sha256: row.sha256, message } : null;
 }
 
 export async function setReview(q: Queryable, id: string, review: NonNullable<ExchangeRun['review']>): Promise<void> {

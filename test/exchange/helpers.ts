@@ -76,7 +76,7 @@ export function trustAnchor(certsDir: string, partner: Partner, pki: TestPki, fi
 }
 
 /** A detached CMS signature made by the real openssl CLI, exactly as a partner would make it. */
-export function opensslSign(body: Buffer, pki: TestPki): Buffer {
+export function opensslSign(body: Buffer, pki: Pick<TestPki, 'signerCertFile' | 'signerKeyFile'>): Buffer {
   const { dir, remove } = tempDir('sign');
   try {
     const input = path.join(dir, 'list.bin');

@@ -45,6 +45,8 @@ export interface TestGatewayOptions {
   databaseUrl?: string;
   /** Where logs go (JSON lines); silent by default. */
   logLines?: string[];
+  /** Partner codes besides EU, HK and MO that get a partner-<code> token (partners onboarded while running). */
+  extraPartners?: string[];
 }
 
 const token = (): string => randomBytes(18).toString('base64url');
@@ -74,6 +76,7 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
     metrics: token(),
     partner: { EU: token(), HK: token(), MO: token() },
   };
+  for (const code of opts.extraPartners ?? []) keys.partner[code] = token();
   const databaseUrl = opts.databaseUrl ?? (opts.engine === 'pg' ? await createServerDatabase() : undefined);
   const env: Record<string, string> = {
     PORT: '0',

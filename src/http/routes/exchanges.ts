@@ -26,6 +26,10 @@ export interface PartnerStatus {
   nextRunAt: string | null;
   lastOutcome: string | null;
   health: HealthWord;
+  /** The partner version this process serves (contract 11). */
+  definitionVersion: number | null;
+  /** Why the active version could not be loaded in this process (it serves the last good one); null when fine. */
+  definitionError: string | null;
 }
 
 export interface ExchangeRouteDeps {
@@ -91,36 +95,42 @@ export function exchangeRoutes(router: Router, deps: ExchangeRouteDeps): void {
     res.json(runView(run));
   });
 
-  // Push: the partner's own token only; the raw bytes are what was signed.
-  for (const p of partners.all()) {
-    const code = p.def.code;
-    router.post(
-      `/exchange/v1/inbound/${code}`,
-      auth.requireScopes(`partner-${code}`),
-      (req, _res, next) => {
-        const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-        if (type !== 'application/xml' && type !== 'application/json' && type !== 'text/xml') {
-          return next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the list as application/xml or application/json.'));
-        }
-        next();
-      },
-      express.raw({ type: () => true, limit: p.def.manifest.maxBytes, inflate: false }),
-      async (req, res) => {
-        const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-        const signature = decodeSignatureHeader(req.headers[SIGNATURE_HEADER]);
-        const run = await pipeline.receive(code, 'push', { body, signature });
-        const status = pushStatus(run);
-        if (status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-        res.status(status).json(runView(run));
-      },
-    );
-  }
-  // Reached only by a code no push route has as written: unknown, or a known one spelled otherwise
-  // (`E%55`). Either way an answer, never a request left open.
-  router.post('/exchange/v1/inbound/:partner', auth.require(() => false), (req) => {
-    const code = partnerCode(req, partners);
-    throw new AppError('NOT_FOUND', `No such route; push ${code}'s lists to /exchange/v1/inbound/${code}.`);
-  });
+  // Push: the partner's own token only; the raw bytes are what was signed. One route for every partner,
+  // resolved per request, so a partner activated while the gateway runs can push at once.
+  const rawParsers = new Map<number, express.RequestHandler>();
+  router.post(
+    '/exchange/v1/inbound/:partner',
+    auth.require((scope, req) => scope === `partner-${pathParam(req, 'partner').toUpperCase()}`),
+    (req, _res, next) => {
+      const code = partnerCode(req, partners);
+      // A known code spelled otherwise in the path (`E%55`) is not that partner's route.
+      if (req.path.split('/').pop() !== code) {
+        throw new AppError('NOT_FOUND', `No such route; push ${code}'s lists to /exchange/v1/inbound/${code}.`);
+      }
+      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (type !== 'application/xml' && type !== 'application/json' && type !== 'text/xml') {
+        return next(new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the list as application/xml or application/json.'));
+      }
+      next();
+    },
+    (req, res, next) => {
+      const maxBytes = partners.get(partnerCode(req, partners))!.def.manifest.maxBytes;
+      let parse = rawParsers.get(maxBytes);
+      if (!parse) {
+        parse = express.raw({ type: () => true, limit: maxBytes, inflate: false });
+        rawParsers.set(maxBytes, parse);
+      }
+      parse(req, res, next);
+    },
+    async (req, res) => {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const signature = decodeSignatureHeader(req.headers[SIGNATURE_HEADER]);
+      const run = await pipeline.receive(partnerCode(req, partners), 'push', { body, signature });
+      const status = pushStatus(run);
+      if (status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      res.status(status).json(runView(run));
+    },
+  );
 
   const partnerTarget = (req: Request): string => pathParam(req, 'partner').toUpperCase();
   router.post(
