@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The command line: the same services as the server. `serve`, `agreements`, `import`, `lookup`.
+// The command line: the same services as the server. `serve`, `agreements`, `import`, `lookup`,
+// `audit verify`, `backup`, `restore`.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseApiKeys } from '../config.js';
-import { Authenticator, unnamedActor } from './auth.js';
+import { createApp } from './app.js';
+import { ACCESS, Authenticator, unnamedActor } from './auth.js';
 
 const keys = (raw: string) => {
   const problems: string[] = [];
@@ -32,5 +36,30 @@ describe('Authenticator', () => {
     for (const t of ['', 'admin-token-012345678', 'admin-token-01234567890', 'ADMIN-TOKEN-0123456789', 'lookup-token-0123456789 ']) {
       expect(auth.identify(t)).toBeNull();
     }
+  });
+});
+
+describe('requireScopes over real HTTP (the helper other routes use, e.g. GET /metrics)', () => {
+  const auth = new Authenticator(keys('metrics:metrics-token-0123456789,admin:admin-token-0123456789,viewer:viewer-token-0123456789'));
+  let server: Server;
+  let url: string;
+  beforeAll(async () => {
+    const app = createApp(pino({ level: 'silent' }), [(r) => r.get('/metrics', auth.requireScopes(...ACCESS.metrics), (_req, res) => void res.type('text/plain').send('ok'))]);
+    server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('lets metrics and admin in, refuses others with 403 and no token with 401', async () => {
+    const status = async (token: string | null) =>
+      (await fetch(url, { headers: token === null ? {} : { authorization: `Bearer ${token}` } })).status;
+    expect(await status('metrics-token-0123456789')).toBe(200);
+    expect(await status('admin-token-0123456789')).toBe(200);
+    expect(await status('viewer-token-0123456789')).toBe(403);
+    expect(await status(null)).toBe(401);
+    expect(await status('metrics-token-012345678X')).toBe(401);
   });
 });

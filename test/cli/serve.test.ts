@@ -26,7 +26,12 @@ describe('aeo-gateway serve', () => {
       while (!out.includes('"gateway ready"') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(out).toContain('"gateway ready"');
       const port = (JSON.parse(out.split('\n').find((l) => l.includes('"gateway listening"'))!) as { port: number }).port;
-      const keys = JSON.parse(readFileSync(path.join(dataDir, 'sandbox-keys.json'), 'utf8')) as { lookup: string };
+      const keys = JSON.parse(readFileSync(path.join(dataDir, 'sandbox-keys.json'), 'utf8')) as Record<string, string> & { lookup: string };
+      expect(Object.keys(keys).sort()).toEqual(['admin', 'lookup', 'metrics', 'operator', 'partner-EU', 'partner-HK', 'partner-MO', 'viewer']);
+      for (const scope of ['operator', 'viewer', 'metrics']) {
+        const who = await fetch(`http://127.0.0.1:${port}/admin/whoami`, { headers: { authorization: `Bearer ${keys[scope]}` } });
+        expect(await who.json()).toEqual({ name: expect.stringMatching(new RegExp(`^${scope}#[0-9a-f]{8}$`)), scopes: [scope] });
+      }
       const res = await fetch(`http://127.0.0.1:${port}/v1/recognition/HK100000000000001`, { headers: { authorization: `Bearer ${keys.lookup}` } });
       expect(((await res.json()) as { decision: string }).decision).toBe('RECOGNISED');
       expect(existsSync(path.join(dataDir, 'pglite.lock'))).toBe(true);
