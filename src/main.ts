@@ -80,7 +80,19 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
   }
 }
 
-export async function startGateway(config: Readonly<Config>, logger: Logger): Promise<Gateway> {
+/** Thrown by startGateway when its `signal` aborted the start: everything it opened is closed again. */
+export class StartAborted extends Error {
+  constructor() {
+    super('The start was stopped.');
+    this.name = 'StartAborted';
+  }
+}
+
+export async function startGateway(config: Readonly<Config>, logger: Logger, signal?: AbortSignal): Promise<Gateway> {
+  // A signal during start-up (SIGTERM) stops at the next step; the catch below closes the store.
+  const continueStart = (): void => {
+    if (signal?.aborted) throw new StartAborted();
+  };
   // Bad directories or a partner without anchors stop the start before the database is opened.
   const problems = await directoryProblems(config);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -92,6 +104,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
   const scheduler = { current: null as Scheduler | null };
 
   try {
+    continueStart();
     let keys = config.apiKeys;
     let sandboxKeysFile: string | null = null;
     if (keys.length === 0) {
@@ -107,8 +120,10 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       await db.tryWithLock(partnerLockKey(p.def.code, 'run'), () => failInterruptedRuns(db, p.def.code));
     }
     await index.refresh();
+    continueStart();
     // The first list must not wait for the check worker to compile the partner schemas.
     await pipeline.warmUp();
+    continueStart();
     const refreshIndex = (partner?: string): void => void index.refresh(partner).catch((err: unknown) => logger.error({ err }, 'index refresh failed'));
     const reloadRegistry = (): void => void registry.reload().catch((err: unknown) => logger.error({ err }, 'registry reload failed'));
     await db.listen(PUBLISHED_CHANNEL, (partner) => refreshIndex(partner));
@@ -199,6 +214,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     if (config.syncOnStart) {
       for (const p of partners.all()) {
         if (!p.def.manifest.enabled) continue;
+        continueStart();
         try {
           const run = await sync.sync(p.def.code, 'startup');
           logger.info({ partner: p.def.code, outcome: run?.outcome ?? 'SKIPPED' }, 'startup sync');
@@ -207,6 +223,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
         }
       }
     }
+    continueStart();
     const jobs = new Scheduler(sync, config.timeZone, logger);
     jobs.start(
       partners
