@@ -98,9 +98,15 @@ function runParser(parser: xml2js.Parser, text: string): unknown {
   parser.on('error', (err: unknown) => {
     throw new XmlFault(err instanceof Error ? err.message : 'parse error');
   });
+  // sax stores attributes with `=`, so one named __proto__ would vanish without a trace (an element
+  // of that name is kept as data): refused, rather than read differently from what was sent.
+  (sax as SaxStream & { onattribute?: (a: { name: string }) => void }).onattribute = ({ name }) => {
+    if (name === '__proto__') throw malformed('An attribute is named __proto__.');
+  };
   try {
     sax.write(text).close();
-  } catch {
+  } catch (err) {
+    if (err instanceof AppError) throw err;
     // XmlFault, or anything xml2js throws on hostile input: either way the input is at fault.
     throw malformed('The message is not well-formed XML.');
   }
