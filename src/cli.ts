@@ -10,7 +10,7 @@ import { dateInZone, isIsoDate } from './domain/dates.js';
 import { verify } from './audit/audit-log.js';
 import { isAppError } from './errors.js';
 import { createLogger } from './logger.js';
-import { openServices, startGateway } from './main.js';
+import { openServices, startGateway, StartAborted, type Gateway } from './main.js';
 import { agreementListView } from './registry/view.js';
 import { renderTable } from './cli-table.js';
 import { embeddedDbDir, openDb } from './store/open.js';
@@ -44,13 +44,13 @@ const out = (text: string): void => {
 
 async function serve(config: Readonly<Config>): Promise<void> {
   const logger = createLogger(config.logLevel);
-  const gateway = await startGateway(config, logger);
+  // Signals are handled from the first moment: a SIGTERM during start-up stops the start at its
+  // next step, which closes the store (and the embedded database's lock) again; exit 0 either way.
+  const abort = new AbortController();
+  let gateway: Gateway | null = null;
   let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    gateway.close().then(
+  const closeAndExit = (gw: Gateway): void => {
+    gw.close().then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');
@@ -58,8 +58,23 @@ async function serve(config: Readonly<Config>): Promise<void> {
       },
     );
   };
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, starting: gateway === null }, 'shutting down');
+    if (gateway) closeAndExit(gateway);
+    else abort.abort();
+  };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  try {
+    gateway = await startGateway(config, logger, { signal: abort.signal });
+  } catch (err) {
+    if (err instanceof StartAborted) process.exit(0);
+    throw err;
+  }
+  // A signal between the start's last step and here.
+  if (stopping) closeAndExit(gateway);
 }
 
 async function withServices<T>(config: Readonly<Config>, fn: (s: Awaited<ReturnType<typeof openServices>>) => T | Promise<T>): Promise<T> {

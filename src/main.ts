@@ -111,9 +111,24 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
 export interface GatewayOptions {
   /** false: no /metrics and no request timing (the benchmark's baseline); default true. */
   metrics?: boolean;
+  /** Aborted (SIGTERM during start-up): the start stops at its next step and closes what it opened. */
+  signal?: AbortSignal;
+}
+
+/** Thrown by startGateway when its `signal` aborted the start: everything it opened is closed again. */
+export class StartAborted extends Error {
+  constructor() {
+    super('The start was stopped.');
+    this.name = 'StartAborted';
+  }
 }
 
 export async function startGateway(config: Readonly<Config>, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  const { signal } = options;
+  // A signal during start-up (SIGTERM) stops at the next step; the catch below closes the store.
+  const continueStart = (): void => {
+    if (signal?.aborted) throw new StartAborted();
+  };
   // Bad directories or a partner without anchors stop the start before the database is opened.
   const problems = await directoryProblems(config);
   if (problems.length > 0) throw new ConfigError(problems);
@@ -126,6 +141,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
   const retention = new RetentionJob({ db, logger, days: config.messageRetentionDays });
 
   try {
+    continueStart();
     let keys = config.apiKeys;
     let sandboxKeysFile: string | null = null;
     if (keys.length === 0) {
@@ -156,8 +172,10 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       await db.tryWithLock(partnerLockKey(p.def.code, 'run'), () => failInterruptedRuns(db, p.def.code));
     }
     await index.refresh();
+    continueStart();
     // The first list must not wait for the check worker to compile the partner schemas.
     await pipeline.warmUp();
+    continueStart();
     const refreshIndex = (partner?: string): void => void index.refresh(partner).catch((err: unknown) => logger.error({ err }, 'index refresh failed'));
     const reloadRegistry = (): void => void registry.reload().catch((err: unknown) => logger.error({ err }, 'registry reload failed'));
     const reloadCatalog = (): void => void catalog.reload().catch((err: unknown) => logger.error({ err }, 'partner catalog reload failed'));
@@ -266,6 +284,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
     if (config.syncOnStart) {
       for (const p of partners.all()) {
         if (!p.def.manifest.enabled) continue;
+        continueStart();
         try {
           if (sandbox && (await sandboxListApplied(db, sandbox, p.def.code))) {
             logger.info({ partner: p.def.code }, 'startup sync skipped: the sandbox list is already applied');
@@ -278,6 +297,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
         }
       }
     }
+    continueStart();
     const jobs = new Scheduler(sync, config.timeZone, logger);
     const schedules = () =>
       partners

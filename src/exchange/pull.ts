@@ -13,6 +13,11 @@ export interface PullOptions {
   backoffMs?: number;
 }
 
+/** The wait before retry `attempt` (1, 2, …): base × 2^(attempt-1), capped at 30 s. */
+export function backoffDelay(attempt: number, baseMs: number): number {
+  return Math.min(baseMs * 2 ** (attempt - 1), 30_000);
+}
+
 export async function pullList(url: string, opts: PullOptions): Promise<InboundMessage> {
   const { maxBytes, timeoutMs = 60_000, retries = 3, backoffMs = 1_000 } = opts;
   const request = got(url, {
@@ -26,8 +31,7 @@ export async function pullList(url: string, opts: PullOptions): Promise<InboundM
       methods: ['GET'],
       statusCodes: [500, 502, 503, 504],
       errorCodes: ['ETIMEDOUT', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ENOTFOUND', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED'],
-      calculateDelay: ({ attemptCount, computedValue }) =>
-        computedValue === 0 ? 0 : Math.min(backoffMs * 2 ** (attemptCount - 1), 30_000),
+      calculateDelay: ({ attemptCount, computedValue }) => (computedValue === 0 ? 0 : backoffDelay(attemptCount, backoffMs)),
     },
     headers: { accept: 'application/xml, application/json' },
   });

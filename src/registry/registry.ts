@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
 import * as audit from '../audit/audit-log.js';
 import { compileAgreements, type CompiledAgreements } from '../domain/codes.js';
+import { unsafePatternReason } from '../domain/safe-pattern.js';
 import type { Agreement } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import { compileSchemaFiles, describeErrors, readJson } from '../json-schema.js';
@@ -94,6 +95,10 @@ export class Registry {
     }
     if (body.id !== id) throw new AppError('INVALID_BODY', `The body's id ${body.id} does not match the path's id ${id}.`);
     if (body.id !== `CN-${body.partner}`) throw new AppError('INVALID_BODY', 'The id must be CN- followed by the partner code.');
+    for (const pattern of [body.declaredCode.pattern, ...body.declaredCode.aliasPatterns]) {
+      const unsafe = unsafePatternReason(pattern);
+      if (unsafe) throw new AppError('INVALID_BODY', `The declared-code pattern ${JSON.stringify(pattern.slice(0, 80))} is refused: ${unsafe}.`);
+    }
     const previous = this.current.byId.get(id)?.agreement ?? null;
     const created = previous === null;
     const revisions = [...this.revisions.filter((a) => a.id !== id), body];

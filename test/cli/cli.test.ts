@@ -84,5 +84,5 @@ describe('aeo-gateway CLI', () => {
     const json = JSON.parse(runCli(['lookup', 'IT01234567890', '--json'], env).stdout) as { decision: string };
     expect(json.decision).toBe('SUSPENDED');
     expect(runCli(['lookup', 'SG1'], env).status).toBe(2);
-  });
+  }, 180_000); // six CLI processes, each opening the embedded database: slow on a loaded machine
 });

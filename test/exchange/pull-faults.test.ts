@@ -3,7 +3,8 @@
 // Only the scripted host is reachable; real local HTTP (the gateway, PostgreSQL) still works.
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PartnerSync } from '../../src/exchange/sync.js';
+import { backoffDelay, pullList } from '../../src/exchange/pull.js';
+import { PartnerSync } from '../../src/exchange/sync.js';
 import type { ExchangeRun } from '../../src/exchange/types.js';
 import { ENGINES } from '../support/databases.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -212,5 +213,31 @@ describe.each(ENGINES)('pulling a list from a faulty partner (%s)', (engine) => 
     expect(run).toMatchObject({ outcome: 'APPLIED', sequence: 2, counts: { changed: 1, unchanged: 7 } });
     expect(await partnerView(tg, 'EU')).toMatchObject({ lastSequence: 2, lastOutcome: 'APPLIED' });
     expect((await snapshot(tg, 'EU', WATCH)).lookups[OPS[5]!.EORI]).toMatchObject({ decision: 'SUSPENDED', provenance: { exchangeId: run.id } });
+  });
+});
+
+describe('pull backoff', () => {
+  it('waits base × 2^(n-1) before retry n, capped at 30 s', () => {
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, 1_000))).toEqual([1_000, 2_000, 4_000, 8_000, 16_000]);
+    expect(backoffDelay(6, 1_000)).toBe(30_000);
+    expect(backoffDelay(20, 1_000)).toBe(30_000);
+  });
+
+  it('waits those delays between the attempts it actually makes', async () => {
+    const hits: number[] = [];
+    nock(PARTNER_HOST)
+      .get('/slow-list')
+      .times(10)
+      .reply(() => {
+        hits.push(performance.now());
+        return [503, 'busy'];
+      });
+    await expect(pullList(`${PARTNER_HOST}/slow-list`, { maxBytes: 1000, retries: 3, backoffMs: 300 })).rejects.toMatchObject({ code: 'FETCH_FAILED' });
+    expect(hits).toHaveLength(4);
+    const gaps = hits.slice(1).map((t, i) => t - hits[i]!);
+    // Lower bounds only (a loaded machine is slower, never faster): no backoff would give gaps of a few ms.
+    [300, 600, 1_200].forEach((delay, i) => expect(gaps[i], `gap ${i + 1}`).toBeGreaterThanOrEqual(delay - 5));
+    // And it doubles: a flat delay long enough for the last gap would make the first one too long.
+    expect(gaps[0]).toBeLessThan(600);
   });
 });

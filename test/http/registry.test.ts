@@ -91,6 +91,18 @@ describe.each(ENGINES)('agreement registry on %s', (engine) => {
     expect((await put('CN-XK', { ...newAgreement, inForceOn: '2026-02-30' })).status).toBe(400);
     expect((await put('CN-XK', { ...newAgreement, extra: 1 })).status).toBe(400);
     expect((await put('CN-XY', newAgreement)).body.error.code).toBe('INVALID_BODY');
+    // Catastrophic backtracking would freeze every lookup: refused, and nothing stored.
+    const nested = await put('CN-XK', { ...newAgreement, declaredCode: { ...newAgreement.declaredCode, pattern: '^XK(\\d+)+$' } });
+    expect(nested.status).toBe(400);
+    expect(nested.body.error.code).toBe('INVALID_BODY');
+    expect(nested.body.error.message).toMatch(/nested quantifiers/);
+    const alias = await put('CN-XK', { ...newAgreement, declaredCode: { ...newAgreement.declaredCode, aliasPatterns: ['^XK(A|AB)*$'] } });
+    expect(alias.status).toBe(400);
+    expect((await api(`${gw.url}/v1/agreements/CN-XK`, gw.keys.lookup)).status).toBe(404);
+    // Not a speed target: with the pattern stored, this code would backtrack 2^29 times and hang.
+    const started = Date.now();
+    expect((await api(`${gw.url}/v1/recognition/XK${'1'.repeat(29)}A`, gw.keys.lookup)).body.decision).toBe('NO_AGREEMENT');
+    expect(Date.now() - started).toBeLessThan(5000);
     const taken = await put('CN-XK', { ...newAgreement, economies: ['XK', 'DE'] });
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe('CONFLICT');
