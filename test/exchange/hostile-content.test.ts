@@ -7,28 +7,7 @@ import { signDetachedCms } from '../../src/crypto/index.js';
 import { sandboxPopulation, type MoOperator } from '../../src/sandbox/population.js';
 import { ENGINES } from '../support/databases.js';
 import { api, startTestGateway, type TestGateway } from '../support/gateway.js';
-import {
-  cmsSign,
-  euList,
-  euOperators,
-  expectErrorBody,
-  expectRun,
-  expectUnchanged,
-  getExchange,
-  hkList,
-  isoDay,
-  makePki,
-  moList,
-  moOperator,
-  partnerView,
-  push,
-  snapshot,
-  tempDir,
-  trustAnchor,
-  type ApiResult,
-  type Partner,
-  type TestPki,
-} from './helpers.js';
+import { cmsSign, euList, euOperators, expectErrorBody, expectRun, expectUnchanged, getExchange, hkList, isoDay, makePki, moList, moOperator, partnerView, push, snapshot, tempDir, trustAnchor, type ApiResult, type Partner, type TestPki } from './helpers.js';
 
 const MO_GENERATED = `${isoDay(-1)}T03:00:00+08:00`;
 const MO_OPS: MoOperator[] = [moOperator('100000001'), moOperator('100000002'), moOperator('100000003')];
