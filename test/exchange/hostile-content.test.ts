@@ -158,6 +158,17 @@ describe.each(ENGINES)('hostile partner content (%s)', (engine) => {
     expect(revisions.body.revisions).toEqual([]);
   });
 
+  it('a list refused after it was read (sequence, sender) still reports how many records it held', async () => {
+    const conflict = moList(1, MO_OPS.slice(0, 2), { generatedAt: MO_GENERATED });
+    const res = await push(tg, 'MO', conflict, cmsSign(conflict, pki.MO!));
+    expectRun(res, 422, 'REJECTED', 'SEQUENCE_CONFLICT');
+    expect(res.body.counts).toEqual({ received: 2, added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 });
+    const stranger = moList(2, MO_OPS, { generatedAt: MO_GENERATED, sender: 'HK' });
+    const other = await push(tg, 'MO', stranger, cmsSign(stranger, pki.MO!));
+    expectRun(other, 422, 'REJECTED', 'SENDER_MISMATCH');
+    expect(other.body.counts).toMatchObject({ received: 3 });
+  });
+
   it('after all of it the partner is not stuck: the next good list applies', async () => {
     const good = moList(2, [...MO_OPS, moOperator('100000009')], { generatedAt: MO_GENERATED });
     const res = await push(tg, 'MO', good, cmsSign(good, pki.MO!));
