@@ -372,10 +372,13 @@ export class InboundPipeline {
   }
 }
 
+/** What a decoded list says about itself; its values passed the storable checks, so recording them cannot fail. */
 function describeList(result: RunResult, list: DecodedList): void {
   result.sequence = list.header.sequence;
   result.kind = list.header.kind;
   result.generatedAt = list.header.generatedAt;
+  // A list refused later (sender, sequence) still reports how many records it held.
+  result.counts = { received: list.records.length, added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
 }
 
 function approvalConflict(err: unknown): AppError {

@@ -86,6 +86,15 @@ describe('LookupService.recogniseJson', () => {
     expect(service.recognise('MO100000001', '2026-11-20', 0, now)).toMatchObject({ decision: 'NO_DATA', dataAsOf: null });
   });
 
+  it('a cached answer expires when a list recorded ahead of this process\'s clock comes into view', () => {
+    const { service, state } = setup();
+    // The database's clock recorded list 2 at 20 h; this process's clock says 10 h.
+    state.data = { ...state.data, lists: [...state.data.lists, { appliedAt: 20 * HOUR, generatedAt: '1970-01-01T19:00:00.000Z' }], lastGeneratedAt: '1970-01-01T19:00:00.000Z' };
+    const read = (now: number) => JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).bytes.toString()).dataAsOf as string;
+    expect(read(10 * HOUR)).toBe('1970-01-01T00:00:00.000Z');
+    expect(read(21 * HOUR)).toBe('1970-01-01T19:00:00.000Z'); // same index version: the cache must not hide it
+  });
+
   it('expires an answer when the data turns stale (fail-closed here)', () => {
     const { service } = setup();
     expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', 71 * HOUR).bytes.toString())).toMatchObject({ decision: 'RECOGNISED', stale: false });

@@ -89,7 +89,7 @@ export class LookupService {
     const entry: CachedAnswer = {
       bytes: Buffer.from(JSON.stringify(answer)),
       invalid: answer.decision === 'INVALID_CODE',
-      expiresAt: this.staleFlipsAt(answer),
+      expiresAt: this.expiresAt(answer, now),
       tally: this.decisions.cell(answer.partner, answer.decision),
     };
     entry.tally.n++;
@@ -104,12 +104,18 @@ export class LookupService {
     return answer;
   }
 
-  /** The instant `stale` turns true for this answer's partner; never, when it cannot flip by time alone. */
-  private staleFlipsAt(answer: RecognitionAnswer): number {
-    if (answer.stale || answer.agreement === null) return Infinity;
+  /**
+   * When a cached answer may change by time alone: `stale` turns true, or a list recorded at a
+   * database time still ahead of this process's clock comes into view (clocks differ a little).
+   */
+  private expiresAt(answer: RecognitionAnswer, now: number): number {
+    if (answer.agreement === null) return Infinity;
     const exchange = this.deps.partners.forAgreement(answer.agreement.id);
     if (!exchange) return Infinity;
-    return staleFrom(this.deps.index.partner(exchange.def.code), exchange.def.manifest.freshnessHours);
+    const data = this.deps.index.partner(exchange.def.code);
+    const newest = data?.lists.at(-1)?.appliedAt ?? -Infinity;
+    const staleAt = answer.stale ? Infinity : staleFrom(data, exchange.def.manifest.freshnessHours);
+    return Math.min(staleAt, newest > now ? newest : Infinity);
   }
 
   /** Today in AEO_TIMEZONE; recomputed once a minute (zone offsets are whole minutes). */

@@ -14,6 +14,8 @@ export class PgLocks {
   private session: Promise<pg.Client> | null = null;
   /** Keys this process holds: a session lock is re-entrant, so in-process exclusion is ours to keep. */
   private readonly held = new Set<number>();
+  /** Statements on the lock connection, one at a time (pg does not want overlapping queries on a client). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly connectionString: string,
@@ -36,13 +38,19 @@ export class PgLocks {
     return opening;
   }
 
+  /** One lock function call on the lock connection, after the ones before it. */
+  private call(sql: string, key: number): Promise<boolean> {
+    const next = this.queue.then(async () => (await (await this.connection()).query<{ ok: boolean }>(sql, [key])).rows[0]?.ok === true);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   private async tryAcquire(key: number): Promise<boolean> {
     if (this.held.has(key)) return false;
     this.held.add(key); // reserved before the await: two callers of this process never both get it
     try {
       // A lost server is DATABASE_UNAVAILABLE (503, retry), like every other query.
-      const rows = await guarded(async () => (await (await this.connection()).query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key])).rows);
-      if (rows[0]?.ok === true) return true;
+      if (await guarded(() => this.call('SELECT pg_try_advisory_lock($1) AS ok', key))) return true;
     } catch (err) {
       this.held.delete(key);
       throw err;
@@ -53,7 +61,7 @@ export class PgLocks {
 
   private async release(key: number): Promise<void> {
     try {
-      await (await this.connection()).query('SELECT pg_advisory_unlock($1)', [key]);
+      await this.call('SELECT pg_advisory_unlock($1) AS ok', key);
     } catch {
       // The connection is gone, and the server released the lock with it.
     } finally {

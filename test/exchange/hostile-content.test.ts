@@ -7,28 +7,7 @@ import { signDetachedCms } from '../../src/crypto/index.js';
 import { sandboxPopulation, type MoOperator } from '../../src/sandbox/population.js';
 import { ENGINES } from '../support/databases.js';
 import { api, startTestGateway, type TestGateway } from '../support/gateway.js';
-import {
-  cmsSign,
-  euList,
-  euOperators,
-  expectErrorBody,
-  expectRun,
-  expectUnchanged,
-  getExchange,
-  hkList,
-  isoDay,
-  makePki,
-  moList,
-  moOperator,
-  partnerView,
-  push,
-  snapshot,
-  tempDir,
-  trustAnchor,
-  type ApiResult,
-  type Partner,
-  type TestPki,
-} from './helpers.js';
+import { cmsSign, euList, euOperators, expectErrorBody, expectRun, expectUnchanged, getExchange, hkList, isoDay, makePki, moList, moOperator, partnerView, push, snapshot, tempDir, trustAnchor, type ApiResult, type Partner, type TestPki } from './helpers.js';
 
 const MO_GENERATED = `${isoDay(-1)}T03:00:00+08:00`;
 const MO_OPS: MoOperator[] = [moOperator('100000001'), moOperator('100000002'), moOperator('100000003')];
@@ -177,6 +156,17 @@ describe.each(ENGINES)('hostile partner content (%s)', (engine) => {
     expectErrorBody(key, 400, 'INVALID_BODY');
     const revisions = await api(`${tg.url}/admin/agreements/CN-MO/revisions`, tg.keys.admin);
     expect(revisions.body.revisions).toEqual([]);
+  });
+
+  it('a list refused after it was read (sequence, sender) still reports how many records it held', async () => {
+    const conflict = moList(1, MO_OPS.slice(0, 2), { generatedAt: MO_GENERATED });
+    const res = await push(tg, 'MO', conflict, cmsSign(conflict, pki.MO!));
+    expectRun(res, 422, 'REJECTED', 'SEQUENCE_CONFLICT');
+    expect(res.body.counts).toEqual({ received: 2, added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 });
+    const stranger = moList(2, MO_OPS, { generatedAt: MO_GENERATED, sender: 'HK' });
+    const other = await push(tg, 'MO', stranger, cmsSign(stranger, pki.MO!));
+    expectRun(other, 422, 'REJECTED', 'SENDER_MISMATCH');
+    expect(other.body.counts).toMatchObject({ received: 3 });
   });
 
   it('after all of it the partner is not stuck: the next good list applies', async () => {

@@ -4,7 +4,7 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { backoffDelay, pullList } from '../../src/exchange/pull.js';
-import { PartnerSync } from '../../src/exchange/sync.js';
+import type { PartnerSync } from '../../src/exchange/sync.js';
 import type { ExchangeRun } from '../../src/exchange/types.js';
 import { ENGINES } from '../support/databases.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
