@@ -310,7 +310,7 @@ export interface BenchGateway {
 export const BENCH_LOG_LEVEL = 'info';
 
 /** A real gateway on 127.0.0.1 and an ephemeral port, configured through loadConfig like production. */
-export async function startBenchGateway(opts: { sandbox: boolean; dataDir: string; certsDir?: string; databaseUrl?: string }): Promise<BenchGateway> {
+export async function startBenchGateway(opts: { sandbox: boolean; dataDir: string; certsDir?: string; databaseUrl?: string; metrics?: boolean }): Promise<BenchGateway> {
   const lookupToken = randomBytes(18).toString('base64url');
   const partnerToken = randomBytes(18).toString('base64url');
   const logFile = path.join(tempDir('log'), 'gateway.log');
@@ -327,7 +327,7 @@ export async function startBenchGateway(opts: { sandbox: boolean; dataDir: strin
   };
   const config = loadConfig(env, REPO_ROOT);
   const logger = benchLogger(config.logLevel, logFile);
-  const gateway = await startGateway(config, logger);
+  const gateway = await startGateway(config, logger, { metrics: opts.metrics ?? true });
   return { gateway, url: gateway.url, lookupToken, partnerToken, logFile, close: () => gateway.close() };
 }
 
