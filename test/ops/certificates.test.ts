@@ -99,6 +99,9 @@ describe.each(ENGINES)('certificates (%s)', (engine) => {
     expect(at('CN', 'own_signing', own.certPem)).toBe(Date.parse(new X509Certificate(own.certPem).validTo) / 1000);
     expect(at('EU', 'last_signer', pki.signer.certPem)).toBeGreaterThan(Date.now() / 1000);
     expect(samples.filter((s) => s.name === 'aeo_certificate_not_after_timestamp_seconds')).toHaveLength(4);
+    // Overlapping scrapes each see every certificate (the gauge is rebuilt on every scrape).
+    const many = await Promise.all(Array.from({ length: 5 }, () => scrape(tg)));
+    for (const m of many) expect(m.samples.filter((s) => s.name === 'aeo_certificate_not_after_timestamp_seconds')).toHaveLength(4);
   });
 
   it('logs one warning at start for the certificate within 30 days of expiry, and none for the others; no secrets', () => {
