@@ -84,7 +84,8 @@ export async function singleLookupBenchmark(gw: BenchGateway, withoutMetrics: Be
       '`startGateway(…, { metrics: false })` (no request timer, no `/metrics`; its lookups still bump their decision tallies, a number in a cell the cached answer holds). ' +
       `${METRICS_LOAD.rounds} alternating rounds of ${METRICS_LOAD.secondsPerRound} s each, ${METRICS_LOAD.connections} connections, no warm-up (both are warm from the rounds above). ` +
       'Besides req/s, the CPU time this process spent per answered request (`process.cpuUsage()` over each round; the load generator is a child process): ' +
-      'on a shared machine req/s follows the neighbours, CPU per request much less. The target (within 5 %) is met when either ratio is ≥ 0.95.',
+      'on a shared machine req/s follows the neighbours, CPU per request much less, so the target (within 5 %) is judged on requests per CPU second; ' +
+      'req/s is shown as measured, and only a quiet machine makes it comparable.',
     '',
     mdTable(
       ['server', 'req/s', 'CPU per request', 'p50', 'p99', 'non-2xx / errors'],
@@ -94,7 +95,7 @@ export async function singleLookupBenchmark(gw: BenchGateway, withoutMetrics: Be
     `Ratios on / off: req/s ${ratio(throughputRatio)}, requests per CPU second ${ratio(cpuRatio)}.`,
   ].join('\n');
 
-  const metricsMet = Math.max(throughputRatio, cpuRatio) >= TARGET_METRICS_RATIO;
+  const metricsMet = cpuRatio >= TARGET_METRICS_RATIO;
   return {
     gatewayReqPerSec: gateway.reqPerSec,
     title: '2. Single lookups over HTTP (and 5. p99 at 50 connections)',
@@ -103,10 +104,10 @@ export async function singleLookupBenchmark(gw: BenchGateway, withoutMetrics: Be
       { benchmark: 'single', metric: 'gateway req/s (50 connections)', value: fmt(gateway.reqPerSec), baseline: `express ${fmt(expressResult.reqPerSec)}, node:http ${fmt(bare.reqPerSec)}`, target: `≥ ${TARGET_EXPRESS_RATIO}× express (${ratio(toExpress)})`, met: toExpress >= TARGET_EXPRESS_RATIO },
       {
         benchmark: 'single',
-        metric: 'metrics on vs off: req/s, requests per CPU second',
-        value: `${fmt(metricsOn.reqPerSec)}, ${fmt(1e6 / metricsOn.cpuMicrosPerRequest)}`,
-        baseline: `metrics off ${fmt(metricsOff.reqPerSec)}, ${fmt(1e6 / metricsOff.cpuMicrosPerRequest)}`,
-        target: `≥ ${TARGET_METRICS_RATIO}× (${ratio(throughputRatio)}, ${ratio(cpuRatio)})`,
+        metric: 'metrics on vs off: requests per CPU second (req/s)',
+        value: `${fmt(1e6 / metricsOn.cpuMicrosPerRequest)} (${fmt(metricsOn.reqPerSec)})`,
+        baseline: `metrics off ${fmt(1e6 / metricsOff.cpuMicrosPerRequest)} (${fmt(metricsOff.reqPerSec)})`,
+        target: `≥ ${TARGET_METRICS_RATIO}× (${ratio(cpuRatio)}; req/s ${ratio(throughputRatio)})`,
         met: metricsMet,
       },
       { benchmark: 'single', metric: 'gateway p50 / p99 (50 connections)', value: `${ms(gateway.p50)} / ${ms(gateway.p99)}`, baseline: `express ${ms(expressResult.p50)} / ${ms(expressResult.p99)}`, target: '(reported)', met: null },
