@@ -34,9 +34,16 @@ async function main(): Promise<void> {
     const single = { reqPerSec: null as number | null };
     sections.push(
       await attempt('2. Single lookups over HTTP', async () => {
-        const section = await singleLookupBenchmark(gw);
-        single.reqPerSec = section.gatewayReqPerSec;
-        return section;
+        // The same sandbox gateway without metrics (no /metrics, no request timer): the metrics' cost.
+        log('starting a second sandbox gateway, metrics off');
+        const off = await startBenchGateway({ sandbox: true, dataDir: tempDir('sandbox-no-metrics'), metrics: false });
+        try {
+          const section = await singleLookupBenchmark(gw, off);
+          single.reqPerSec = section.gatewayReqPerSec;
+          return section;
+        } finally {
+          await off.close();
+        }
       }),
     );
     sections.push(await attempt('3. Batch lookups', () => batchBenchmark(gw, single.reqPerSec)));

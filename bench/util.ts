@@ -206,6 +206,11 @@ export interface Measured {
   max: number;
   non2xx: number;
   errors: number;
+  /**
+   * CPU time of this process (user + system, µs) per request answered, over the rounds (warm-up
+   * included: meaningful with warmupSeconds 0). Other processes on the machine barely change it.
+   */
+  cpuMicrosPerRequest: number;
 }
 
 export type Target = Omit<LoadRequest, 'warmupSeconds' | 'durationSeconds'>;
@@ -218,13 +223,16 @@ export async function measureInterleaved(
   targets: readonly { name: string; target: Target }[],
   opts: { rounds: number; warmupSeconds: number; secondsPerRound: number },
 ): Promise<Measured[]> {
-  const runs = targets.map(() => ({ requests: 0, seconds: 0, non2xx: 0, errors: 0, latencies: [] as Float64Array[] }));
+  const runs = targets.map(() => ({ requests: 0, seconds: 0, non2xx: 0, errors: 0, cpuMicros: 0, latencies: [] as Float64Array[] }));
   for (let round = 0; round < opts.rounds; round++) {
     for (const [i, { name, target }] of targets.entries()) {
       log(`${name}: round ${round + 1}/${opts.rounds}, ${target.connections} connections, ${opts.secondsPerRound} s`);
       const request: LoadRequest = { ...target, warmupSeconds: opts.warmupSeconds, durationSeconds: opts.secondsPerRound };
+      const cpuBefore = process.cpuUsage();
       const result = await runChild<LoadRequest, LoadResult>('load-child.js', request).result;
+      const cpu = process.cpuUsage(cpuBefore);
       const run = runs[i]!;
+      run.cpuMicros += cpu.user + cpu.system;
       run.requests += result.requests;
       run.seconds += result.seconds;
       run.non2xx += result.non2xx;
@@ -240,7 +248,16 @@ export async function measureInterleaved(
       at += l.length;
     }
     const latency = summarise(all);
-    return { name: targets[i]!.name, reqPerSec: run.requests / run.seconds, p50: latency.p50, p99: latency.p99, max: latency.max, non2xx: run.non2xx, errors: run.errors };
+    return {
+      name: targets[i]!.name,
+      reqPerSec: run.requests / run.seconds,
+      p50: latency.p50,
+      p99: latency.p99,
+      max: latency.max,
+      non2xx: run.non2xx,
+      errors: run.errors,
+      cpuMicrosPerRequest: run.cpuMicros / run.requests,
+    };
   });
 }
 
@@ -310,7 +327,7 @@ export interface BenchGateway {
 export const BENCH_LOG_LEVEL = 'info';
 
 /** A real gateway on 127.0.0.1 and an ephemeral port, configured through loadConfig like production. */
-export async function startBenchGateway(opts: { sandbox: boolean; dataDir: string; certsDir?: string; databaseUrl?: string }): Promise<BenchGateway> {
+export async function startBenchGateway(opts: { sandbox: boolean; dataDir: string; certsDir?: string; databaseUrl?: string; metrics?: boolean }): Promise<BenchGateway> {
   const lookupToken = randomBytes(18).toString('base64url');
   const partnerToken = randomBytes(18).toString('base64url');
   const logFile = path.join(tempDir('log'), 'gateway.log');
@@ -327,7 +344,7 @@ export async function startBenchGateway(opts: { sandbox: boolean; dataDir: strin
   };
   const config = loadConfig(env, REPO_ROOT);
   const logger = benchLogger(config.logLevel, logFile);
-  const gateway = await startGateway(config, logger);
+  const gateway = await startGateway(config, logger, { metrics: opts.metrics ?? true });
   return { gateway, url: gateway.url, lookupToken, partnerToken, logFile, close: () => gateway.close() };
 }
 

@@ -36,6 +36,7 @@ export class GatewayMetrics {
   private readonly m = createCatalogue();
   private readonly reported = new WeakMap<TallyCell, number>();
   private readonly operatorCounts: OperatorStatusCounts;
+  private inFlight: Promise<string> | null = null;
 
   constructor(private readonly deps: MetricsDeps) {
     this.operatorCounts = new OperatorStatusCounts(deps.db);
@@ -78,9 +79,19 @@ export class GatewayMetrics {
     }
   }
 
-  /** The Prometheus text: gauges refreshed from the database and this process's index first. */
-  async scrape(now = Date.now()): Promise<string> {
-    await this.refreshGauges(now);
+  /**
+   * The Prometheus text: gauges refreshed from the database and this process's index first.
+   * Scrapes that overlap share one refresh, so none sees another's half-reset certificate gauge.
+   */
+  scrape(): Promise<string> {
+    this.inFlight ??= this.render().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async render(): Promise<string> {
+    await this.refreshGauges(Date.now());
     this.collectDecisions();
     return this.m.register.metrics();
   }

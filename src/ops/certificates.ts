@@ -108,5 +108,12 @@ function signerCertificate(signatureBase64: string | null, signer: Signer | null
 /** Our signing certificate from AEO_SIGNING_CERT_FILE (the first certificate of the PEM); none when unset. */
 export function readOwnSigning(file: string | null): X509Certificate[] {
   if (file === null) return [];
-  return parseCertificatesPem(readFileSync(file, 'utf8')).slice(0, 1);
+  let certs: X509Certificate[];
+  try {
+    certs = parseCertificatesPem(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`AEO_SIGNING_CERT_FILE: cannot read a certificate from ${file} (${(err as Error).message})`, { cause: err });
+  }
+  if (certs.length === 0) throw new Error(`AEO_SIGNING_CERT_FILE: ${file} holds no certificate`);
+  return certs.slice(0, 1);
 }

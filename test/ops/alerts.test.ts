@@ -1,13 +1,13 @@
 // The alert rules (contract 12.2) under promtool: `check rules`, `test rules` with at least one firing
 // test per alert, and `check metrics` on a real scrape of a started gateway, on both engines.
 // promtool comes from Debian's `prometheus` package (.ci/run installs it); without it these tests fail.
-import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES } from '../support/databases.js';
 import { api, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { scrape } from '../support/prometheus.js';
+import { promtool } from '../support/promtool.js';
 import { cmsSign, euList, euOperators, expectRun, lookup, makePki, push, tempDir, trustAnchor, type TestPki } from '../exchange/helpers.js';
 
 const RULES = fileURLToPath(new URL('../../docs/operations/alerts.yml', import.meta.url));
@@ -27,15 +27,6 @@ const CONTRACT_ALERTS = [
   'AeoCertificateExpiresIn7Days', // … and 7 days
   'AeoReplicaLagging', // replica lagging
 ];
-
-function promtool(args: string[], input?: string): { status: number | null; output: string } {
-  const r = spawnSync('promtool', args, { input, encoding: 'utf8', timeout: 60_000 });
-  if (r.error && (r.error as NodeJS.ErrnoException).code === 'ENOENT') {
-    throw new Error("promtool is not installed: install Debian's `prometheus` package (apt-get install prometheus), as .ci/run does.");
-  }
-  if (r.error) throw r.error;
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
-}
 
 describe('docs/operations/alerts.yml', () => {
   it('has exactly the alerts of contract 12.2', () => {

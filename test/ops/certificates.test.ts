@@ -103,6 +103,9 @@ describe.each(ENGINES)('certificates (%s)', (engine) => {
     expect(ours).toHaveLength(4);
     // The placeholder anchors of HK and MO are exported too.
     expect(samples.filter((s) => s.name === 'aeo_certificate_not_after_timestamp_seconds')).toHaveLength(6);
+    // Overlapping scrapes each see every certificate (the gauge is rebuilt on every scrape).
+    const many = await Promise.all(Array.from({ length: 5 }, () => scrape(tg)));
+    for (const m of many) expect(m.samples.filter((s) => s.name === 'aeo_certificate_not_after_timestamp_seconds')).toHaveLength(6);
   });
 
   it('logs one warning at start for the certificate within 30 days of expiry, and none for the others; no secrets', () => {
