@@ -52,9 +52,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (appError) {
       if (res.headersSent) return;
       if (appError.status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-      res.status(appError.status).json(errorBody(appError.code, appError.message));
-
-      if (!res.headersSent) res.status(appError.status).json(withProblems(errorBody(appError.code, appError.message), appError));
+      res.status(appError.status).json(withProblems(errorBody(appError.code, appError.message), appError));
       return;
     }
     // Unexpected: log the error (never the request body), answer a generic 500.
