@@ -198,6 +198,27 @@ describe.each(ENGINES)('partner onboarding without code (%s)', (engine) => {
     expect(logLines.some((l) => l.includes('keeping the last good one'))).toBe(true);
   });
 
+  it('plans the schedule of a version that pulls, and drops it when a version without a pull URL is active again', async () => {
+    const pulling = await adminPost(tg, '/admin/partners/SG/versions', sgBundle(pki, 'Singapore offers a pull URL', (m) => (m.pullUrl = 'https://sg-customs.example/aeo/list')));
+    expect(pulling.body.version).toBe(6);
+    await dryRunRequest(tg, 'SG', 6, list1, list1Signature);
+    expect((await adminPost(tg, '/admin/partners/SG/versions/6/activate', { note: 'pull nightly' })).status).toBe(200);
+    const nextRun = async () => ((await api(`${tg.url}/v1/partners`, tg.keys.admin)).body.partners as { code: string; nextRunAt: string | null }[]).find((p) => p.code === 'SG')!.nextRunAt;
+    let planned: string | null = null;
+    for (let i = 0; i < 20 && planned === null; i++) {
+      planned = await nextRun();
+      if (planned === null) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(Date.parse(planned!)).toBeGreaterThan(Date.now());
+    await adminPost(tg, '/admin/partners/SG/versions/1/activate', { note: 'push only again' });
+    let gone: string | null = 'x';
+    for (let i = 0; i < 20 && gone !== null; i++) {
+      gone = await nextRun();
+      if (gone !== null) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(gone).toBeNull();
+  });
+
   it('needs the admin scope', async () => {
     expectErrorBody(await api(`${tg.url}/admin/partners/SG/versions`, tg.keys.lookup), 403, 'FORBIDDEN');
     expectErrorBody(await api(`${tg.url}/admin/partners/SG/versions`, null), 401, 'UNAUTHENTICATED');
