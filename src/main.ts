@@ -243,7 +243,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       (r) => whoamiRoutes(r, auth),
       (r) => auditRoutes(r, auth, db),
       (r) => registryRoutes(r, { auth, db, logger, registry, today, exchangeOf }),
-      (r) => partnerRoutes(r, { auth, onboarding }),
+      (r) => partnerRoutes(r, { auth, onboarding, db, logger }),
       (r) => {
         r.use('/v1/recognition', (_req, res, next) => {
           if (ready) return next();

@@ -19,7 +19,7 @@ import {
   type StoredVersion,
   type VersionRow,
 } from '../catalog/versions-repo.js';
-import { AppError, isAppError } from '../errors.js';
+import { AppError } from '../errors.js';
 import { partnerLockKey } from '../exchange/locks.js';
 import type { Partners } from '../exchange/partners.js';
 import type { InboundMessage, InboundPipeline } from '../exchange/pipeline.js';
@@ -30,7 +30,6 @@ import type { Registry } from '../registry/registry.js';
 import type { Db } from '../store/db.js';
 import { listPartnerStates } from '../store/exchanges-repo.js';
 import { currentOperators } from '../store/operators-repo.js';
-import { recordPartnerAudit, type PartnerAuditAction } from './audit-hook.js';
 import { dryRun, type DryRunReport } from './dry-run.js';
 
 export type VersionState = 'DRAFT' | 'ACTIVE' | 'RETIRED';
@@ -110,89 +109,68 @@ export class PartnerOnboarding {
     return next;
   }
 
-  /** Calls the audit hook once per action, whatever the outcome. */
-  private async audited<T>(action: PartnerAuditAction, actor: string, target: string, note: string | null, fn: () => Promise<T>): Promise<T> {
-    try {
-      const value = await fn();
-      recordPartnerAudit({ action, actor, target, outcome: 'DONE', note, before: null, after: value });
-      return value;
-    } catch (err) {
-      const refused = isAppError(err) && [401, 403, 409].includes(err.status);
-      recordPartnerAudit({ action, actor, target, outcome: refused ? 'REFUSED' : 'FAILED', note, before: null, after: null });
-      throw err;
-    }
-  }
-
   /** A checked draft; every problem at once in one BUNDLE_INVALID. Refused drafts use no number. */
   draft(code: string, body: unknown, actor: string): Promise<VersionSummary> {
-    const note = typeof (body as { note?: unknown } | null)?.note === 'string' ? ((body as { note: string }).note) : null;
-    return this.audited('partner.draft', actor, code, note, () =>
-      this.serial(code, async () => {
-        const check = checkDraft(code, body, draftFacts(this.deps.registry, this.deps.catalog.partners, this.now()));
-        if (!check.ok) {
-          const n = check.problems.length;
-          throw new AppError('BUNDLE_INVALID', `The partner version has ${n} problem${n === 1 ? '' : 's'}; nothing was stored.`, { problems: check.problems });
-        }
-        const stored = await insertVersion(this.deps.db, { partner: code, contentSha256: contentSha256(check.bundle), bundle: check.bundle, note: check.note, createdBy: actor });
-        this.deps.logger.info({ partner: code, version: stored.version, actor }, 'partner version drafted');
-        return summary(stored, 'DRAFT');
-      }),
-    );
-  }
-
-  /** The sample through the pipeline's stages against version N; only the report is stored. */
-  dryRun(code: string, n: number, message: InboundMessage, actor: string): Promise<DryRunReport> {
-    return this.audited('partner.dryRun', actor, `${code}/${n}`, null, async () => {
-      const stored = await this.version(code, n);
-      const active = this.deps.catalog.partners.get(code);
-      const partner = active?.version?.contentSha256 === stored.contentSha256 ? active : this.compiled(stored);
-      const agreement = this.deps.registry.snapshot().byId.get(partner.def.manifest.agreementId)?.agreement;
-      const report = await dryRun({
-        partner,
-        version: { number: stored.version, contentSha256: stored.contentSha256 },
-        body: message.body,
-        signature: message.signature,
-        current: await currentOperators(this.deps.db, code),
-        history: (c) => this.deps.index.history(c),
-        byEconomy: this.deps.registry.snapshot().byEconomy,
-        economyAliases: agreement?.economyAliases ?? {},
-        timeZone: this.deps.timeZone,
-        now: this.now().getTime(),
-      });
-      await insertDryRun(this.deps.db, { partner: code, version: n, outcome: report.outcome, payloadSha256: sha256Hex(message.body), report, createdBy: actor });
-      this.deps.logger.info({ partner: code, version: n, outcome: report.outcome, reason: report.reason, actor }, 'partner version dry run');
-      return report;
+    return this.serial(code, async () => {
+      const check = checkDraft(code, body, draftFacts(this.deps.registry, this.deps.catalog.partners, this.now()));
+      if (!check.ok) {
+        const n = check.problems.length;
+        throw new AppError('BUNDLE_INVALID', `The partner version has ${n} problem${n === 1 ? '' : 's'}; nothing was stored.`, { problems: check.problems });
+      }
+      const stored = await insertVersion(this.deps.db, { partner: code, contentSha256: contentSha256(check.bundle), bundle: check.bundle, note: check.note, createdBy: actor });
+      this.deps.logger.info({ partner: code, version: stored.version, actor }, 'partner version drafted');
+      return summary(stored, 'DRAFT');
     });
   }
 
+  /** The sample through the pipeline's stages against version N; only the report is stored. */
+  async dryRun(code: string, n: number, message: InboundMessage, actor: string): Promise<DryRunReport> {
+    const stored = await this.version(code, n);
+    const active = this.deps.catalog.partners.get(code);
+    const partner = active?.version?.contentSha256 === stored.contentSha256 ? active : this.compiled(stored);
+    const agreement = this.deps.registry.snapshot().byId.get(partner.def.manifest.agreementId)?.agreement;
+    const report = await dryRun({
+      partner,
+      version: { number: stored.version, contentSha256: stored.contentSha256 },
+      body: message.body,
+      signature: message.signature,
+      current: await currentOperators(this.deps.db, code),
+      history: (c) => this.deps.index.history(c),
+      byEconomy: this.deps.registry.snapshot().byEconomy,
+      economyAliases: agreement?.economyAliases ?? {},
+      timeZone: this.deps.timeZone,
+      now: this.now().getTime(),
+    });
+    await insertDryRun(this.deps.db, { partner: code, version: n, outcome: report.outcome, payloadSha256: sha256Hex(message.body), report, createdBy: actor });
+    this.deps.logger.info({ partner: code, version: n, outcome: report.outcome, reason: report.reason, actor }, 'partner version dry run');
+    return report;
+  }
   /**
    * Makes version N active (a formerly active one needs no new dry run: that is the rollback), switches
    * every process, then reads the last applied message again with it.
    */
   activate(code: string, n: number, note: unknown, actor: string): Promise<ActivationResult> {
     const text = typeof note === 'string' ? note.trim() : '';
-    return this.audited('partner.activate', actor, `${code}/${n}`, text || null, () =>
-      this.serial(code, async () => {
-        if (text === '' || text.length > 2000) throw new AppError('INVALID_BODY', 'A note (1–2000 characters) saying why is required: {"note": "…"}.');
-        const stored = await this.version(code, n);
-        const activations = await listActivations(this.deps.db, code);
-        const previous = activations.at(-1)?.version ?? null;
-        if (previous === n) throw new AppError('CONFLICT', `Version ${n} of ${code} is already active.`);
-        const rollback = activations.some((a) => a.version === n);
-        if (!rollback && !(await hasPassingDryRun(this.deps.db, code, n))) {
-          throw new AppError('DRY_RUN_REQUIRED', `Version ${n} of ${code} needs a dry run that does not end WOULD_REJECT before it can be activated.`);
-        }
-        this.compiled(stored); // throws CONFLICT here, before anything changes, if it does not load
-        const lastApplied = (await listPartnerStates(this.deps.db)).find((s) => s.partner === code)?.lastExchangeId ?? null;
-        const runId = lastApplied === null ? null : randomUUID();
-        await insertActivation(this.deps.db, { partner: code, version: n, note: text, activatedBy: actor, exchangeId: runId });
-        await this.deps.catalog.reload();
-        await this.deps.db.notify(PARTNERS_CHANNEL, code).catch(() => undefined);
-        this.deps.logger.info({ partner: code, version: n, previous, rollback, actor }, rollback ? 'partner version rolled back to' : 'partner version activated');
-        const exchange = runId === null ? null : await this.deps.pipeline.reapplyLast(code, { id: runId, actor });
-        return { code, version: n, state: 'ACTIVE' as const, previousVersion: previous, rollback, activatedBy: actor, note: text, exchange };
-      }),
-    );
+    return this.serial(code, async () => {
+      if (text === '' || text.length > 2000) throw new AppError('INVALID_BODY', 'A note (1–2000 characters) saying why is required: {"note": "…"}.');
+      const stored = await this.version(code, n);
+      const activations = await listActivations(this.deps.db, code);
+      const previous = activations.at(-1)?.version ?? null;
+      if (previous === n) throw new AppError('CONFLICT', `Version ${n} of ${code} is already active.`);
+      const rollback = activations.some((a) => a.version === n);
+      if (!rollback && !(await hasPassingDryRun(this.deps.db, code, n))) {
+        throw new AppError('DRY_RUN_REQUIRED', `Version ${n} of ${code} needs a dry run that does not end WOULD_REJECT before it can be activated.`);
+      }
+      this.compiled(stored); // throws CONFLICT here, before anything changes, if it does not load
+      const lastApplied = (await listPartnerStates(this.deps.db)).find((s) => s.partner === code)?.lastExchangeId ?? null;
+      const runId = lastApplied === null ? null : randomUUID();
+      await insertActivation(this.deps.db, { partner: code, version: n, note: text, activatedBy: actor, exchangeId: runId });
+      await this.deps.catalog.reload();
+      await this.deps.db.notify(PARTNERS_CHANNEL, code).catch(() => undefined);
+      this.deps.logger.info({ partner: code, version: n, previous, rollback, actor }, rollback ? 'partner version rolled back to' : 'partner version activated');
+      const exchange = runId === null ? null : await this.deps.pipeline.reapplyLast(code, { id: runId, actor });
+      return { code, version: n, state: 'ACTIVE' as const, previousVersion: previous, rollback, activatedBy: actor, note: text, exchange };
+    });
   }
 
   async list(code: string): Promise<{ code: string; activeVersion: number | null; versions: VersionSummary[] }> {

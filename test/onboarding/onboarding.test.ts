@@ -63,7 +63,7 @@ describe.each(ENGINES)('partner onboarding without code (%s)', (engine) => {
   it('onboards Singapore: draft, 409 without a dry run, dry run on a signed sample, activate, push, RECOGNISED — no restart, no file written', async () => {
     const draft = await adminPost(tg, '/admin/partners/SG/versions', sgBundle(pki, 'Singapore STP-Plus, first version'));
     expect(draft.status, JSON.stringify(draft.body)).toBe(201);
-    expect(draft.body).toMatchObject({ code: 'SG', version: 1, state: 'DRAFT', contentSha256: expect.stringMatching(/^[0-9a-f]{64}$/), createdBy: expect.stringMatching(/^admin#[0-9a-f]{8}$/) });
+    expect(draft.body).toMatchObject({ code: 'SG', version: 1, state: 'DRAFT', contentSha256: expect.stringMatching(/^[0-9a-f]{64}$/), createdBy: 'test.admin' });
     expect(Date.parse(draft.body.createdAt)).toBeGreaterThan(Date.now() - 60_000);
 
     expectErrorBody(await adminPost(tg, '/admin/partners/SG/versions/1/activate', { note: 'too early' }), 409, 'DRY_RUN_REQUIRED');
@@ -154,7 +154,7 @@ describe.each(ENGINES)('partner onboarding without code (%s)', (engine) => {
 
     const on = await adminPost(tg, '/admin/partners/SG/versions/4/activate', { note: 'new status map' });
     expect(on.status, JSON.stringify(on.body)).toBe(200);
-    expect(on.body).toMatchObject({ version: 4, previousVersion: 1, rollback: false, exchange: { trigger: 'activation', outcome: 'APPLIED', sequence: 1, actor: expect.stringMatching(/^admin#/) } });
+    expect(on.body).toMatchObject({ version: 4, previousVersion: 1, rollback: false, exchange: { trigger: 'activation', outcome: 'APPLIED', sequence: 1, actor: 'test.admin' } });
     expect(await decisionOf(tg, CODE)).toBe('SUSPENDED');
 
     const back = await adminPost(tg, '/admin/partners/SG/versions/1/activate', { note: 'roll back: everyone shows suspended' });
@@ -164,7 +164,13 @@ describe.each(ENGINES)('partner onboarding without code (%s)', (engine) => {
     expect(await decisionOf(tg, CODE, { asKnownAt: new Date(Date.parse(back.body.exchange.startedAt) - 1).toISOString() })).toBe('SUSPENDED');
 
     const runs = (await api(`${tg.url}/v1/exchanges?partner=SG`, tg.keys.admin)).body.exchanges as { trigger: string; actor: string | null }[];
-    expect(runs.filter((r) => r.trigger === 'activation').map((r) => r.actor)).toEqual([expect.stringMatching(/^admin#[0-9a-f]{8}$/), expect.stringMatching(/^admin#[0-9a-f]{8}$/)]);
+    expect(runs.filter((r) => r.trigger === 'activation').map((r) => r.actor)).toEqual(['test.admin', 'test.admin']);
+    // Both activations, the dry runs before them and the draft are in the audit log with their actor (contract 12.3).
+    const audit = (await api(`${tg.url}/admin/audit?action=partner.activate&outcome=DONE`, tg.keys.viewer)).body.entries as { actor: string; target: string }[];
+    expect(audit.filter((e) => e.target.startsWith('SG/')).map((e) => e.actor)).toEqual(['test.admin', 'test.admin', 'test.admin']);
+    const drafts = (await api(`${tg.url}/admin/audit?action=partner.draft`, tg.keys.viewer)).body.entries as { outcome: string }[];
+    expect(drafts.map((e) => e.outcome)).toContain('DONE');
+    expect(drafts.map((e) => e.outcome)).toContain('FAILED');
     expectErrorBody(await adminPost(tg, '/admin/partners/SG/versions/1/activate', { note: 'again' }), 409, 'CONFLICT');
     expectErrorBody(await adminPost(tg, '/admin/partners/SG/versions/4/activate', {}), 400, 'INVALID_BODY');
 

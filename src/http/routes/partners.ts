@@ -1,16 +1,20 @@
-// Partner versions (contract section 11): drafts, dry runs, activation/rollback and their history. Admin only.
+// Partner versions (contract section 11): drafts, dry runs, activation/rollback and their history.
+// Reads for viewer and up; actions admin only, each an audit row (contract 12.3).
 import express, { type Request, type Router } from 'express';
 import { AppError } from '../../errors.js';
 import { decodeSignatureHeader, SIGNATURE_HEADER } from '../../exchange/signature-header.js';
-import { actorOf } from '../../onboarding/actor.js';
+import { recordAlone, type AuditAction } from '../../audit/audit-log.js';
 import type { PartnerOnboarding } from '../../onboarding/service.js';
-import { adminOnly, type Authenticator } from '../auth.js';
+import type { Db } from '../../store/db.js';
+import { ACCESS, type Authenticator } from '../auth.js';
+import { actorOf, audited, noteOf, type AuditDeps } from '../audited.js';
 import { pathParam } from '../params.js';
 import { runView } from './exchanges.js';
 
-export interface PartnerRouteDeps {
+export interface PartnerRouteDeps extends AuditDeps {
   auth: Authenticator;
   onboarding: PartnerOnboarding;
+  db: Db;
 }
 
 /** Bundles are manifests, schemas and a few certificates; samples are test lists, not nightly files. */
@@ -43,30 +47,49 @@ function json(limit: string): express.RequestHandler[] {
 
 export function partnerRoutes(router: Router, deps: PartnerRouteDeps): void {
   const { onboarding } = deps;
-  const admin = deps.auth.require(adminOnly);
+  const read = deps.auth.requireScopes(...ACCESS.read);
+  const admin = deps.auth.requireScopes(...ACCESS.admin);
+  const target = (req: Request): string => (req.params.version ? `${codeOf(req)}/${versionOf(req)}` : codeOf(req));
+  /** The DONE row of an action that changed state; refused and failed ones are written by `audited`. */
+  const done = (req: Request, action: AuditAction, after: unknown): Promise<unknown> =>
+    recordAlone(deps.db, { actor: actorOf(req), action, target: target(req), note: noteOf(req), after });
 
-  router.post('/admin/partners/:partner/versions', admin, ...json(BUNDLE_LIMIT), async (req, res) => {
-    res.status(201).json(await onboarding.draft(codeOf(req), req.body, actorOf(req)));
-  });
+  router.post(
+    '/admin/partners/:partner/versions',
+    ...audited(deps, 'partner.draft', target, admin, ...json(BUNDLE_LIMIT), async (req, res) => {
+      const draft = await onboarding.draft(codeOf(req), req.body, actorOf(req).name);
+      await done(req, 'partner.draft', { version: draft.version, contentSha256: draft.contentSha256 });
+      res.status(201).json(draft);
+    }),
+  );
 
-  router.get('/admin/partners/:partner/versions', admin, async (req, res) => {
+  router.get('/admin/partners/:partner/versions', read, async (req, res) => {
     res.json(await onboarding.list(codeOf(req)));
   });
 
-  router.get('/admin/partners/:partner/versions/:version', admin, async (req, res) => {
+  router.get('/admin/partners/:partner/versions/:version', read, async (req, res) => {
     res.json(await onboarding.get(codeOf(req), versionOf(req)));
   });
 
   // The sample as the raw body (any content type: it is what the partner would send).
-  router.post('/admin/partners/:partner/versions/:version/dry-run', admin, express.raw({ type: () => true, limit: SAMPLE_LIMIT, inflate: false }), async (req, res) => {
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const signature = decodeSignatureHeader(req.headers[SIGNATURE_HEADER]);
-    res.json(await onboarding.dryRun(codeOf(req), versionOf(req), { body, signature }, actorOf(req)));
-  });
+  router.post(
+    '/admin/partners/:partner/versions/:version/dry-run',
+    ...audited(deps, 'partner.dryRun', target, admin, express.raw({ type: () => true, limit: SAMPLE_LIMIT, inflate: false }), async (req, res) => {
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const signature = decodeSignatureHeader(req.headers[SIGNATURE_HEADER]);
+      const report = await onboarding.dryRun(codeOf(req), versionOf(req), { body, signature }, actorOf(req).name);
+      await done(req, 'partner.dryRun', { outcome: report.outcome, reason: report.reason });
+      res.json(report);
+    }),
+  );
 
-  router.post('/admin/partners/:partner/versions/:version/activate', admin, ...json('64kb'), async (req, res) => {
-    const note: unknown = (req.body as { note?: unknown } | null)?.note;
-    const result = await onboarding.activate(codeOf(req), versionOf(req), note, actorOf(req));
-    res.json({ ...result, exchange: result.exchange && runView(result.exchange) });
-  });
+  router.post(
+    '/admin/partners/:partner/versions/:version/activate',
+    ...audited(deps, 'partner.activate', target, admin, ...json('64kb'), async (req, res) => {
+      const note: unknown = (req.body as { note?: unknown } | null)?.note;
+      const result = await onboarding.activate(codeOf(req), versionOf(req), note, actorOf(req).name);
+      await done(req, 'partner.activate', { version: result.version, previousVersion: result.previousVersion, rollback: result.rollback, exchangeId: result.exchange?.id ?? null });
+      res.json({ ...result, exchange: result.exchange && runView(result.exchange) });
+    }),
+  );
 }
