@@ -10,10 +10,13 @@ import { InboundPipeline } from './exchange/pipeline.js';
 import { partnerLockKey } from './exchange/locks.js';
 import { PartnerSync } from './exchange/sync.js';
 import { createApp } from './http/app.js';
-import { Authenticator } from './http/auth.js';
+import { adminOnly, Authenticator } from './http/auth.js';
 import { exchangeRoutes, type PartnerStatus } from './http/routes/exchanges.js';
+import { consoleRoutes } from './http/routes/console.js';
+import { exchangeReviewRoutes } from './http/routes/exchange-review.js';
 import { healthRoutes } from './http/routes/health.js';
 import { openApiRoutes } from './http/routes/openapi.js';
+import { operatorRoutes } from './http/routes/operators.js';
 import { recognitionRoutes } from './http/routes/recognition.js';
 import { registryRoutes } from './http/routes/registry.js';
 import { sandboxRoutes } from './http/routes/sandbox.js';
@@ -134,6 +137,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
           agreementId: p.def.manifest.agreementId,
           enabled: p.def.manifest.enabled,
           lastSuccessAt: data?.lastSuccessAt == null ? null : new Date(data.lastSuccessAt).toISOString(),
+          dataAsOf: data?.lastGeneratedAt ?? null,
           lastSequence: data?.lastSequence ?? null,
           operatorCount: data?.operatorCount ?? 0,
           stale: isStale(data, p.def.manifest.freshnessHours, Date.now()),
@@ -167,6 +171,9 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
             return run;
           },
         }),
+      (r) => operatorRoutes(r, { db, lookup, partners, canRead: auth.require(adminOnly) }),
+      (r) => exchangeReviewRoutes(r, { db, pipeline, canRead: auth.require(adminOnly), canDownload: auth.require(adminOnly) }),
+      (r) => consoleRoutes(r, { timeZone: config.timeZone, sandbox: config.sandbox }),
       ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxRoutes(r, sandbox)] : []),
     ]);
 

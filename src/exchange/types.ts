@@ -3,7 +3,7 @@ import type { ListKind } from '../domain/types.js';
 import type { ErrorCode } from '../errors.js';
 
 export type Direction = 'inbound' | 'outbound';
-export type Trigger = 'schedule' | 'manual' | 'push' | 'startup' | 'import';
+export type Trigger = 'schedule' | 'manual' | 'push' | 'startup' | 'import' | 'activation';
 export type Outcome = 'APPLIED' | 'NO_CHANGE' | 'QUARANTINED' | 'REJECTED' | 'FAILED';
 
 export interface Signer {

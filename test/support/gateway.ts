@@ -38,6 +38,8 @@ export interface TestGatewayOptions {
   databaseUrl?: string;
   /** Where logs go (JSON lines); silent by default. */
   logLines?: string[];
+  /** More AEO_API_KEYS entries (e.g. `viewer@night:token`). */
+  extraKeys?: string[];
 }
 
 const token = (): string => randomBytes(18).toString('base64url');
@@ -60,6 +62,7 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
       `admin:${keys.admin}`,
       `lookup:${keys.lookup}`,
       ...Object.entries(keys.partner).map(([code, t]) => `partner-${code}:${t}`),
+      ...(opts.extraKeys ?? []),
     ].join(','),
     LOG_LEVEL: 'silent',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
