@@ -1,11 +1,11 @@
 // Lookup: one code with date and as-known-at, a pasted batch, and an operator's history as a
 // timeline (valid time and what was known when) — "why was this consignor not recognised that day?".
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { Link } from '../components/link';
 import { Status } from '../components/status';
 import { useSession } from '../context';
-import { navigate } from '../router';
+import { BASE } from '../router';
 import { can } from '../scopes';
 import { formatDate, formatInstant, instantToWall, wallTimeToInstant } from '../time';
 import { readFilters, writeFilters } from '../url-state';
@@ -43,7 +43,7 @@ export function LookupScreen({ search }: { search: string }) {
   return (
     <section>
       <h1>Lookup</h1>
-      <SingleLookup initial={q} key={search} />
+      <SingleLookup initial={q} key={q.code ?? ''} />
       <BatchLookup />
     </section>
   );
@@ -65,7 +65,8 @@ function SingleLookup({ initial }: { initial: Record<string, string> }) {
     setAnswer(null);
     setHistory(null);
     const filters = { code: code.trim(), date, asKnownAt: asKnownAt ?? '' };
-    navigate(`/lookup${writeFilters(filters, KEYS)}`, true);
+    // Bookmarkable without re-rendering the screen (a link to another code does re-render it).
+    window.history.replaceState(null, '', `${BASE}/lookup${writeFilters(filters, KEYS)}`);
     const params = new URLSearchParams();
     if (date) params.set('date', date);
     if (asKnownAt) params.set('asKnownAt', asKnownAt);
@@ -81,6 +82,11 @@ function SingleLookup({ initial }: { initial: Record<string, string> }) {
       setError(err instanceof ApiError ? `${err.message} (${err.code})` : String(err));
     }
   };
+
+  // A bookmarked or linked lookup (/console/lookup?code=…) answers at once.
+  useEffect(() => {
+    if (initial.code) void run();
+  }, []);
 
   return (
     <section aria-labelledby="single-title">
@@ -155,7 +161,7 @@ function Timeline({ events, date, asKnownAt }: { events: HistoryEvent[]; date: s
   const knownBy = asKnownAt ? Date.parse(asKnownAt) : Infinity;
   return (
     <section aria-labelledby="timeline-title">
-      <h3 id="timeline-title">History of this operator ({events.length} statements, oldest first)</h3>
+      <h3 id="timeline-title">History of this operator ({events.length} {events.length === 1 ? 'statement' : 'statements'}, oldest first)</h3>
       <p class="muted">
         Each row is one statement a partner list made: “from this date on, the operator is …”. Rows recorded after the as-known-at instant are marked
         “learned later”; the answer above used only the others. The lookup date is {formatDate(date)}.

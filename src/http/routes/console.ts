@@ -57,7 +57,8 @@ export function consoleRoutes(router: Router, opts: ConsoleOptions): void {
     res.type('html').send(html);
   };
 
-  router.get('/console', (_req, res) => res.redirect(301, '/console/'));
+  // Routes are not strict: '/console' matches '/console/' too, so look at the exact path.
+  router.get('/console', (req, res, next) => (req.path === '/console' ? res.redirect(301, '/console/') : next()));
   router.get('/console/index.html', (_req, res) => sendIndex(res));
   router.use(
     '/console',
