@@ -8,9 +8,12 @@ import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE } from '../src/errors.js';
 import { Authenticator } from '../src/http/auth.js';
+import { consoleRoutes } from '../src/http/routes/console.js';
+import { exchangeReviewRoutes, type ReviewRouteDeps } from '../src/http/routes/exchange-review.js';
 import { exchangeRoutes, type ExchangeRouteDeps } from '../src/http/routes/exchanges.js';
 import { healthRoutes } from '../src/http/routes/health.js';
 import { openApiRoutes } from '../src/http/routes/openapi.js';
+import { operatorRoutes, type OperatorRouteDeps } from '../src/http/routes/operators.js';
 import { recognitionRoutes } from '../src/http/routes/recognition.js';
 import { registryRoutes, type RegistryRouteDeps } from '../src/http/routes/registry.js';
 import { sandboxRoutes } from '../src/http/routes/sandbox.js';
@@ -72,6 +75,9 @@ const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head',
 /** Every route the gateway serves, as `METHOD /path` with OpenAPI path templates. */
 const EXPECTED_OPERATIONS = [
   'GET /healthz',
+  'GET /admin/exchanges/{id}/diff',
+  'GET /admin/exchanges/{id}/payload',
+  'GET /admin/operators/{code}/history',
   'GET /readyz',
   'GET /openapi.json',
   'GET /v1/agreements',
@@ -219,7 +225,7 @@ describe('docs/openapi.json', () => {
     const modules = readdirSync(file('../src/http/routes/'))
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .sort();
-    expect(modules).toEqual(['exchanges.ts', 'health.ts', 'openapi.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts']);
+    expect(modules).toEqual(['console.ts', 'exchange-review.ts', 'exchanges.ts', 'health.ts', 'openapi.ts', 'operators.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts']);
 
     // Installers only register handlers; the services behind them are never called here.
     const router: Router = express.Router();
@@ -232,10 +238,15 @@ describe('docs/openapi.json', () => {
     // with partners the same path is registered once per partner code.
     exchangeRoutes(router, { auth, partners: { all: () => [], get: () => undefined } } as unknown as ExchangeRouteDeps);
     sandboxRoutes(router, {} as unknown as SandboxSimulator);
+    const pass = ((_req: unknown, _res: unknown, next: () => void) => next()) as unknown as OperatorRouteDeps['canRead'];
+    operatorRoutes(router, { canRead: pass } as unknown as OperatorRouteDeps);
+    exchangeReviewRoutes(router, { canRead: pass, canDownload: pass } as unknown as ReviewRouteDeps);
+    // The console's static files are not API routes: registered, but not in the API document.
+    consoleRoutes(router, { timeZone: 'UTC', sandbox: false, dir: '/nonexistent' });
 
     const registered = new Set<string>();
     for (const layer of router.stack as { route?: { path: unknown; methods: Record<string, boolean> } }[]) {
-      if (!layer.route || typeof layer.route.path !== 'string') continue;
+      if (!layer.route || typeof layer.route.path !== 'string' || layer.route.path.startsWith('/console')) continue;
       const path = layer.route.path.replace(/:(\w+)/g, '{$1}');
       for (const [method, on] of Object.entries(layer.route.methods)) if (on) registered.add(`${method.toUpperCase()} ${path}`);
     }
