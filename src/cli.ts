@@ -4,12 +4,17 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.js';
+import { loadServeConfig } from './config-files.js';
 import { dateInZone, isIsoDate } from './domain/dates.js';
+import { verify } from './audit/audit-log.js';
 import { isAppError } from './errors.js';
 import { createLogger } from './logger.js';
 import { openServices, startGateway } from './main.js';
 import { agreementListView } from './registry/view.js';
 import { renderTable } from './cli-table.js';
+import { embeddedDbDir, openDb } from './store/open.js';
+import { backupEmbedded, BackupError, restoreEmbedded } from './store/pglite-backup.js';
+import { partnerCommand, PARTNER_USAGE } from './cli-partner.js';
 
 const USAGE = `Usage: aeo-gateway <command> [options]
 
@@ -18,6 +23,10 @@ Commands:
   agreements [--json]                     list the agreement registry
   import --partner EU LIST SIGNATURE      apply a signed list file pair (e.g. list.xml list.xml.p7s)
   lookup CODE [--date YYYY-MM-DD] [--json]  answer "is this a recognised AEO?" from the local store
+  audit verify                            check the audit log's hash chain; exit 1 at the first broken link
+  backup FILE                             write the embedded database to FILE (gateway stopped)
+  restore FILE                            restore FILE into an empty embedded database directory
+  partner draft|dry-run|activate ...      partner versions (run "aeo-gateway partner" for the forms)
 
 Configuration comes from the environment (see docs/configuration.md).`;
 
@@ -72,7 +81,8 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0;
   }
   // Only the server takes API calls; the other commands act on the local store and need no keys.
-  const config = loadConfig(process.env, process.cwd(), { requireApiKeys: command === 'serve' });
+  const config =
+    command === 'serve' ? await loadServeConfig(process.env, process.cwd()) : loadConfig(process.env, process.cwd(), { requireApiKeys: false });
   switch (command) {
     case 'serve':
       await serve(config);
@@ -127,6 +137,49 @@ async function main(argv: string[]): Promise<number> {
         return answer.decision === 'INVALID_CODE' ? 2 : 0;
       });
     }
+    case 'audit': {
+      if (rest[0] !== 'verify' || rest.length !== 1) {
+        out('Usage: aeo-gateway audit verify');
+        return 2;
+      }
+      const db = await openDb({ databaseUrl: config.databaseUrl, embeddedDir: embeddedDbDir(config.dataDir) });
+      try {
+        const result = await verify(db);
+        if (result.ok) out(`audit log intact: ${result.rows} rows`);
+        else out(`audit log broken at row ${result.id}: ${result.problem}; the ${result.rows} rows before it are intact`);
+        return result.ok ? 0 : 1;
+      } finally {
+        await db.close();
+      }
+    }
+    case 'backup':
+    case 'restore': {
+      const file = rest[0];
+      if (file === undefined || rest.length !== 1) {
+        out(`Usage: aeo-gateway ${command} FILE`);
+        return 2;
+      }
+      if (config.databaseUrl !== null) {
+        out(`${command} is for the embedded database; with DATABASE_URL use pg_dump / pg_restore (docs/operations.md).`);
+        return 2;
+      }
+      const dir = embeddedDbDir(config.dataDir);
+      try {
+        if (command === 'backup') out(`backup written: ${file} (${(await backupEmbedded(dir, file)).bytes} bytes)`);
+        else out(`restored ${file} into ${dir} (${(await restoreEmbedded(dir, file)).migrations} migrations applied in it); start the gateway`);
+        return 0;
+      } catch (err) {
+        if (!(err instanceof BackupError)) throw err;
+        process.stderr.write(`${err.message}\n`);
+        return 1;
+      }
+    }
+    case 'partner':
+      if (rest.length === 0) {
+        out(PARTNER_USAGE);
+        return 2;
+      }
+      return withServices(config, ({ onboarding }) => partnerCommand(rest, onboarding, out));
     default:
       out(`Unknown command: ${command}\n\n${USAGE}`);
       return 2;

@@ -65,7 +65,34 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AEO_API_KEYS_FILE: path.join(dir, 'missing') })).toThrow(/cannot read/);
   });
 
-  it('refuses a token used for two scopes', () => {
-    expect(() => loadConfig({ AEO_API_KEYS: 'admin:aaaaaaaaaaaaaaaaaaaa,lookup:aaaaaaaaaaaaaaaaaaaa' })).toThrow(/used twice/);
+  it('reads scope@name:token entries, the new scopes, and one token with several scopes', () => {
+    const c = loadConfig({
+      AEO_API_KEYS: 'admin@wang.li:aaaaaaaaaaaaaaaaaaaa,viewer@ops-night:bbbbbbbbbbbbbbbbbbbb,operator:bbbbbbbbbbbbbbbbbbbb,metrics:cccccccccccccccccccc,lookup:dddddddddddddddddddd',
+    });
+    expect(c.apiKeys.map((k) => [k.scope, k.name])).toEqual([
+      ['admin', 'wang.li'],
+      ['viewer', 'ops-night'],
+      ['operator', null],
+      ['metrics', null],
+      ['lookup', null],
+    ]);
+  });
+
+  it('refuses a token listed twice with one scope, a shared token with two names, and bad names', () => {
+    expect(() => loadConfig({ AEO_API_KEYS: 'admin:aaaaaaaaaaaaaaaaaaaa,admin:aaaaaaaaaaaaaaaaaaaa' })).toThrow(/used twice with the scope admin/);
+    expect(() => loadConfig({ AEO_API_KEYS: 'admin@a:aaaaaaaaaaaaaaaaaaaa,lookup@b:aaaaaaaaaaaaaaaaaaaa' })).toThrow(/two different names/);
+    for (const bad of ['admin@:aaaaaaaaaaaaaaaaaaaa', 'admin@wang li:aaaaaaaaaaaaaaaaaaaa', `admin@${'x'.repeat(65)}:aaaaaaaaaaaaaaaaaaaa`]) {
+      expect(() => loadConfig({ AEO_API_KEYS: bad })).toThrow(/the name after @/);
+    }
+    expect(() => loadConfig({ AEO_API_KEYS: 'root@wang.li:aaaaaaaaaaaaaaaaaaaa' })).toThrow(/scope must be admin, lookup, viewer, operator, metrics/);
+  });
+
+  it('reads AEO_MESSAGE_RETENTION_DAYS (default 400, fractions allowed) and refuses nonsense', () => {
+    expect(loadConfig({ AEO_API_KEYS: KEYS }).messageRetentionDays).toBe(400);
+    expect(loadConfig({ AEO_API_KEYS: KEYS, AEO_MESSAGE_RETENTION_DAYS: '30' }).messageRetentionDays).toBe(30);
+    expect(loadConfig({ AEO_API_KEYS: KEYS, AEO_MESSAGE_RETENTION_DAYS: '0.5' }).messageRetentionDays).toBe(0.5);
+    for (const bad of ['0', '-1', 'ten', '1e3', '99999']) {
+      expect(() => loadConfig({ AEO_API_KEYS: KEYS, AEO_MESSAGE_RETENTION_DAYS: bad })).toThrow(/AEO_MESSAGE_RETENTION_DAYS/);
+    }
   });
 });

@@ -2,49 +2,72 @@
 import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { loadCatalog } from './catalog/load.js';
-import type { Config } from './config.js';
+import { PARTNERS_CHANNEL, PartnerCatalog } from './catalog/repository.js';
+import { ConfigError, type Config } from './config.js';
+import { directoryProblems } from './config-files.js';
 import { AppError } from './errors.js';
-import { Partners } from './exchange/partners.js';
+import type { Partners } from './exchange/partners.js';
+import { DistributionPointCrls } from './exchange/crl-fetch.js';
 import { InboundPipeline } from './exchange/pipeline.js';
 import { partnerLockKey } from './exchange/locks.js';
 import { PartnerSync } from './exchange/sync.js';
+import { holdPublish } from './exchange/hold-publish.js';
 import { createApp } from './http/app.js';
-import { adminOnly, Authenticator } from './http/auth.js';
+import { ACCESS, Authenticator } from './http/auth.js';
+import { auditRoutes } from './http/routes/audit.js';
+import { certificateRoutes } from './http/routes/certificates.js';
+import { rateLimiter } from './http/rate-limit.js';
+import { createHttpServer } from './http/server.js';
 import { exchangeRoutes, type PartnerStatus } from './http/routes/exchanges.js';
 import { consoleRoutes } from './http/routes/console.js';
 import { exchangeReviewRoutes } from './http/routes/exchange-review.js';
 import { healthRoutes } from './http/routes/health.js';
+import { metricsRoutes } from './http/routes/metrics.js';
 import { openApiRoutes } from './http/routes/openapi.js';
 import { operatorRoutes } from './http/routes/operators.js';
+import { partnerRoutes } from './http/routes/partners.js';
 import { recognitionRoutes } from './http/routes/recognition.js';
 import { registryRoutes } from './http/routes/registry.js';
 import { sandboxRoutes } from './http/routes/sandbox.js';
+import { whoamiRoutes } from './http/routes/whoami.js';
+import { RetentionJob } from './jobs/retention.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { isStale } from './lookup/freshness.js';
 import { OperatorIndex } from './lookup/operator-index.js';
 import { LookupService } from './lookup/service.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { scheduleExpiryWarnings } from './ops/certificate-warnings.js';
+import { CertificateInventory, readOwnSigning } from './ops/certificates.js';
+import { healthOf, readPartnerFacts } from './ops/partner-facts.js';
+import { draftFacts, PartnerOnboarding } from './onboarding/service.js';
 import { Registry, REGISTRY_CHANNEL } from './registry/registry.js';
 import { ensureSandboxKeys } from './sandbox/keys.js';
 import { SANDBOX_PARTNERS } from './sandbox/population.js';
 import { SandboxSimulator } from './sandbox/simulator.js';
+import { sandboxListApplied } from './sandbox/startup.js';
 import type { Db } from './store/db.js';
 import { failInterruptedRuns, latestOutcomes } from './store/exchanges-repo.js';
+import { probeDatabase } from './store/availability.js';
 import { embeddedDbDir, openDb } from './store/open.js';
 
 export const PUBLISHED_CHANNEL = 'aeo_published';
 const SAFETY_REFRESH_MS = 30_000;
+/** How often each process checks for an activation it missed (NOTIFY is best effort). */
+const CATALOG_CHECK_MS = 1_000;
 
 export interface Gateway {
   readonly url: string;
   readonly db: Db;
   readonly registry: Registry;
   readonly partners: Partners;
+  readonly catalog: PartnerCatalog;
+  readonly onboarding: PartnerOnboarding;
   readonly pipeline: InboundPipeline;
   readonly sync: PartnerSync;
   readonly lookup: LookupService;
   readonly index: OperatorIndex;
   readonly sandbox: SandboxSimulator | null;
+  readonly retention: RetentionJob;
   /** Where generated sandbox keys were written, when they were. */
   readonly sandboxKeysFile: string | null;
   close(): Promise<void>;
@@ -55,12 +78,15 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
   const db = await openDb({ databaseUrl: config.databaseUrl, embeddedDir: embeddedDbDir(config.dataDir) });
   try {
     const registry = await Registry.open(db, { dataFile: path.join(config.partnersDir, 'agreements.json'), schemasDir: config.schemasDir });
-    const defs = await loadCatalog(config.partnersDir, config.schemasDir);
     const sandbox = config.sandbox ? SandboxSimulator.open(config.dataDir, config.timeZone) : null;
     const extraAnchors = new Map<string, string>();
     if (sandbox) for (const p of SANDBOX_PARTNERS) extraAnchors.set(p, sandbox.anchorDir(p));
-    const partners = Partners.load(defs, config.certsDir, extraAnchors);
-    const index = new OperatorIndex(db, partners.all().map((p) => p.def.code));
+    // Partners come from their active versions in the database; the files seed version 1.
+    const catalog = new PartnerCatalog({ db, logger, extraAnchorDirs: extraAnchors });
+    await catalog.open({ partnersDir: config.partnersDir, schemasDir: config.schemasDir, certsDir: config.certsDir }, () => draftFacts(registry, catalog.partners));
+    const partners = catalog.partners;
+    const index = new OperatorIndex(db, () => partners.all().map((p) => p.def.code));
+    const distributionPointCrls = config.crlFetch ? new DistributionPointCrls(db, logger) : undefined;
     const lookup = new LookupService({ registry, partners, index, timeZone: config.timeZone });
     const pipeline = new InboundPipeline({
       db,
@@ -72,23 +98,35 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
         await index.refresh(partner);
         await db.notify(PUBLISHED_CHANNEL, partner);
       },
-      catalogDirs: { partnersDir: config.partnersDir, schemasDir: config.schemasDir },
+      distributionPointCrls,
+      checkInWorker: true,
+      ...(config.holdPublishFile === null ? {} : { inPublish: holdPublish(config.holdPublishFile) }),
       currentOperators: (partner) => ({ lastEventId: index.lastEventIdOf(partner), current: () => index.currentOf(partner) }),
     });
-    return { db, registry, partners, sandbox, index, lookup, pipeline };
+    const onboarding = new PartnerOnboarding({ db, logger, catalog, registry, pipeline, index, timeZone: config.timeZone });
+    return { db, registry, partners, catalog, onboarding, sandbox, index, lookup, pipeline, distributionPointCrls };
   } catch (err) {
     await db.close();
     throw err;
   }
 }
 
-export async function startGateway(config: Readonly<Config>, logger: Logger): Promise<Gateway> {
+export interface GatewayOptions {
+  /** false: no /metrics and no request timing (the benchmark's baseline); default true. */
+  metrics?: boolean;
+}
+
+export async function startGateway(config: Readonly<Config>, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
+  // Bad directories or a partner without anchors stop the start before the database is opened.
+  const problems = await directoryProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
   const services = await openServices(config, logger);
-  const { db, registry, partners, sandbox, index, lookup, pipeline } = services;
+  const { db, registry, partners, catalog, onboarding, sandbox, index, lookup, pipeline, distributionPointCrls } = services;
   const timers: NodeJS.Timeout[] = [];
   let server: Server | null = null;
   let ready = false;
   const scheduler = { current: null as Scheduler | null };
+  const retention = new RetentionJob({ db, logger, days: config.messageRetentionDays });
 
   try {
     let keys = config.apiKeys;
@@ -100,6 +138,21 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       logger.info({ file: generated.file }, 'sandbox API keys are in this file (mode 0600)');
     }
     const auth = new Authenticator(keys);
+    const ownSigning = readOwnSigning(config.signingCertFile);
+    const certificates = new CertificateInventory({ db, partners, ownSigning: () => ownSigning });
+    const metrics =
+      options.metrics === false
+        ? null
+        : new GatewayMetrics({
+            db,
+            partners,
+            index,
+            decisions: lookup.decisions,
+            registryPartners: () => registry.snapshot().agreements.map((a) => a.partner),
+            timeZone: config.timeZone,
+            certificates: () => certificates.list(),
+          });
+    if (metrics) pipeline.onRunFinished((run) => metrics.exchangeFinished(run));
 
     // Runs a dead process left unfinished end FAILED, unless another process is running them now.
     for (const p of partners.all()) {
@@ -108,10 +161,26 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     await index.refresh();
     // The first list must not wait for the check worker to compile the partner schemas.
     await pipeline.warmUp();
-    await db.listen(PUBLISHED_CHANNEL, (partner) => void index.refresh(partner).catch((err: unknown) => logger.error({ err }, 'index refresh failed')));
-    await db.listen(REGISTRY_CHANNEL, () => void registry.reload().catch((err: unknown) => logger.error({ err }, 'registry reload failed')));
-    // NOTIFY is best effort (a dropped connection loses it): refresh now and then regardless.
-    timers.push(setInterval(() => void index.refresh().catch(() => undefined), SAFETY_REFRESH_MS).unref());
+    const refreshIndex = (partner?: string): void => void index.refresh(partner).catch((err: unknown) => logger.error({ err }, 'index refresh failed'));
+    const reloadRegistry = (): void => void registry.reload().catch((err: unknown) => logger.error({ err }, 'registry reload failed'));
+    const reloadCatalog = (): void => void catalog.reload().catch((err: unknown) => logger.error({ err }, 'partner catalog reload failed'));
+    await db.listen(PUBLISHED_CHANNEL, (partner) => refreshIndex(partner));
+    await db.listen(PARTNERS_CHANNEL, reloadCatalog);
+    await db.listen(REGISTRY_CHANNEL, reloadRegistry);
+    timers.push(setInterval(() => void catalog.checkForChanges().catch(() => undefined), CATALOG_CHECK_MS).unref());
+    // NOTIFY is best effort: whatever was sent while the listener was down is read again on
+    // reconnect, and now and then regardless.
+    const catchUp = (): void => {
+      reloadCatalog();
+      refreshIndex();
+      reloadRegistry();
+    };
+    db.onReconnect(() => {
+      logger.warn('database listener reconnected; catching up');
+      catchUp();
+    });
+    timers.push(setInterval(catchUp, SAFETY_REFRESH_MS).unref());
+    distributionPointCrls?.start();
 
     let baseUrl = '';
     const sync = new PartnerSync({
@@ -130,6 +199,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     const exchangeOf = (agreementId: string) => partners.exchangeLink(agreementId);
     const partnerStatuses = async (): Promise<PartnerStatus[]> => {
       const outcomes = await latestOutcomes(db);
+      const now = Date.now();
+      const facts = await readPartnerFacts(db, partners.all().map((p) => p.def.code));
       return partners.all().map((p) => {
         const data = index.partner(p.def.code);
         return {
@@ -143,14 +214,22 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
           stale: isStale(data, p.def.manifest.freshnessHours, Date.now()),
           nextRunAt: scheduler.current?.nextRunAt(p.def.code)?.toISOString() ?? null,
           lastOutcome: outcomes.get(p.def.code) ?? null,
+          health: healthOf(p, facts.get(p.def.code), config.timeZone, now),
+          definitionVersion: catalog.statusOf(p.def.code)?.version ?? null,
+          definitionError: catalog.statusOf(p.def.code)?.loadError ?? null,
         };
       });
     };
 
     const app = createApp(logger, [
-      (r) => healthRoutes(r, { ready: async () => ready && index.loaded && (await db.query('SELECT 1 AS ok')).length === 1 }),
+      // A token with several scopes is limited as its first one.
+      (r) => r.use(rateLimiter(config.rateLimits, (token) => auth.identify(token)?.scope ?? null)),
+      (r) => healthRoutes(r, { indexLoaded: () => ready && index.loaded, database: () => probeDatabase(db) }),
       (r) => openApiRoutes(r, auth),
-      (r) => registryRoutes(r, { auth, registry, today, exchangeOf }),
+      (r) => whoamiRoutes(r, auth),
+      (r) => auditRoutes(r, auth, db),
+      (r) => registryRoutes(r, { auth, db, logger, registry, today, exchangeOf }),
+      (r) => partnerRoutes(r, { auth, onboarding }),
       (r) => {
         r.use('/v1/recognition', (_req, res, next) => {
           if (ready) return next();
@@ -162,22 +241,25 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
         exchangeRoutes(r, {
           auth,
           db,
+          logger,
           partners,
           pipeline,
           partnerStatuses,
-          syncNow: async (code) => {
-            const run = await sync.sync(code, 'manual');
+          syncNow: async (code, recorder) => {
+            const run = await sync.sync(code, 'manual', recorder);
             if (run === null) throw new AppError('CONFLICT', `A sync of ${code} is already running.`);
             return run;
           },
         }),
-      (r) => operatorRoutes(r, { db, lookup, partners, canRead: auth.require(adminOnly) }),
-      (r) => exchangeReviewRoutes(r, { db, pipeline, canRead: auth.require(adminOnly), canDownload: auth.require(adminOnly) }),
+      (r) => certificateRoutes(r, auth, () => certificates.list()),
+      ...(metrics ? [(r: Parameters<typeof metricsRoutes>[0]) => metricsRoutes(r, auth, metrics)] : []),
+      (r) => operatorRoutes(r, { db, lookup, partners, canRead: auth.requireScopes(...ACCESS.read) }),
+      (r) => exchangeReviewRoutes(r, { db, pipeline, canRead: auth.requireScopes(...ACCESS.read), canDownload: auth.requireScopes(...ACCESS.operate) }),
       (r) => consoleRoutes(r, { timeZone: config.timeZone, sandbox: config.sandbox }),
       ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxRoutes(r, sandbox)] : []),
-    ]);
+    ], metrics ? [metrics.httpMiddleware()] : []);
 
-    const listening = app.listen(config.port, config.host);
+    const listening = createHttpServer(app, { requestTimeoutMs: config.requestTimeoutMs }).listen(config.port, config.host);
     server = listening;
     await new Promise<void>((resolve, reject) => {
       listening.once('listening', resolve);
@@ -192,6 +274,10 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       for (const p of partners.all()) {
         if (!p.def.manifest.enabled) continue;
         try {
+          if (sandbox && (await sandboxListApplied(db, sandbox, p.def.code))) {
+            logger.info({ partner: p.def.code }, 'startup sync skipped: the sandbox list is already applied');
+            continue;
+          }
           const run = await sync.sync(p.def.code, 'startup');
           logger.info({ partner: p.def.code, outcome: run?.outcome ?? 'SKIPPED' }, 'startup sync');
         } catch (err) {
@@ -200,13 +286,20 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       }
     }
     const jobs = new Scheduler(sync, config.timeZone, logger);
-    jobs.start(
+    const schedules = () =>
       partners
         .all()
         .filter((p) => p.def.manifest.enabled && (p.def.manifest.pullUrl !== null || (config.sandbox && p.def.manifest.sandbox)))
-        .map((p) => ({ partner: p.def.code, expression: p.def.manifest.schedule })),
-    );
+        .map((p) => ({ partner: p.def.code, expression: p.def.manifest.schedule }));
+    jobs.start(schedules());
     scheduler.current = jobs;
+    retention.start();
+    timers.push(scheduleExpiryWarnings(logger, () => certificates.list()));
+    // Another version active: its schedule may differ, and the worker compiles it before the next list.
+    catalog.onChange(() => {
+      void jobs.replan(schedules()).catch((err: unknown) => logger.error({ err }, 'schedules not re-planned'));
+      void pipeline.warmUp().catch(() => undefined);
+    });
     ready = true;
     logger.info({ operators: index.operatorCount }, 'gateway ready');
 
@@ -214,10 +307,13 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       url: baseUrl,
       ...services,
       sync,
+      retention,
       sandboxKeysFile,
       async close() {
         ready = false;
         for (const t of timers) clearInterval(t);
+        retention.stop();
+        distributionPointCrls?.stop();
         await scheduler.current?.stop();
         await new Promise<void>((resolve) => {
           listening.close(() => resolve());
@@ -232,6 +328,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     };
   } catch (err) {
     for (const t of timers) clearInterval(t);
+    distributionPointCrls?.stop();
     server?.close();
     await pipeline.close();
     await db.close();

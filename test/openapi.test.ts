@@ -6,18 +6,27 @@ import express, { type Router } from 'express';
 import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../src/audit/audit-log.js';
+import { DECISION_ORDER } from '../src/domain/types.js';
 import { ERROR_CATALOGUE } from '../src/errors.js';
 import { Authenticator } from '../src/http/auth.js';
 import { consoleRoutes } from '../src/http/routes/console.js';
 import { exchangeReviewRoutes, type ReviewRouteDeps } from '../src/http/routes/exchange-review.js';
+import { certificateRoutes } from '../src/http/routes/certificates.js';
 import { exchangeRoutes, type ExchangeRouteDeps } from '../src/http/routes/exchanges.js';
 import { healthRoutes } from '../src/http/routes/health.js';
+import { metricsRoutes } from '../src/http/routes/metrics.js';
 import { openApiRoutes } from '../src/http/routes/openapi.js';
 import { operatorRoutes, type OperatorRouteDeps } from '../src/http/routes/operators.js';
+import { partnerRoutes, type PartnerRouteDeps } from '../src/http/routes/partners.js';
 import { recognitionRoutes } from '../src/http/routes/recognition.js';
 import { registryRoutes, type RegistryRouteDeps } from '../src/http/routes/registry.js';
 import { sandboxRoutes } from '../src/http/routes/sandbox.js';
+import { whoamiRoutes } from '../src/http/routes/whoami.js';
+import { auditRoutes } from '../src/http/routes/audit.js';
+import type { Db } from '../src/store/db.js';
 import type { LookupService } from '../src/lookup/service.js';
+import type { GatewayMetrics } from '../src/metrics/gateway-metrics.js';
 import type { SandboxSimulator } from '../src/sandbox/simulator.js';
 import { SECTION_7 } from './support/sandbox-table.js';
 
@@ -92,10 +101,19 @@ const EXPECTED_OPERATIONS = [
   'GET /v1/exchanges/{id}',
   'POST /exchange/v1/inbound/{partner}',
   'POST /admin/partners/{partner}/sync',
+  'POST /admin/partners/{partner}/versions',
+  'GET /admin/partners/{partner}/versions',
+  'GET /admin/partners/{partner}/versions/{version}',
+  'POST /admin/partners/{partner}/versions/{version}/dry-run',
+  'POST /admin/partners/{partner}/versions/{version}/activate',
   'POST /admin/exchanges/{id}/approve',
   'POST /admin/exchanges/{id}/reject',
+  'GET /admin/whoami',
+  'GET /admin/audit',
   'GET /sandbox/{partner}/aeo-list',
   'POST /sandbox/{partner}/advance',
+  'GET /metrics',
+  'GET /admin/certificates',
 ];
 
 /** Routes anyone may call (contract section 2). */
@@ -105,21 +123,6 @@ const PUBLIC_OPERATIONS = new Set([
   'GET /sandbox/{partner}/aeo-list',
   'POST /sandbox/{partner}/advance',
 ]);
-
-/** The Decision union of src/domain/types.ts, copied; also parsed from the source below. */
-const DECISIONS = [
-  'INVALID_CODE',
-  'NO_AGREEMENT',
-  'AGREEMENT_NOT_IN_FORCE',
-  'NO_DATA',
-  'NOT_LISTED',
-  'REVOKED',
-  'SUSPENDED',
-  'EXPIRED',
-  'TIER_NOT_RECOGNISED',
-  'STALE_DATA',
-  'RECOGNISED',
-];
 
 /** Contract section 5: the reason codes a run must be able to carry. */
 const CONTRACT_REASONS = [
@@ -225,29 +228,35 @@ describe('docs/openapi.json', () => {
     const modules = readdirSync(file('../src/http/routes/'))
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .sort();
-    expect(modules).toEqual(['console.ts', 'exchange-review.ts', 'exchanges.ts', 'health.ts', 'openapi.ts', 'operators.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts']);
+    expect(modules).toEqual(['audit.ts', 'certificates.ts', 'console.ts', 'exchange-review.ts', 'exchanges.ts', 'health.ts', 'metrics.ts', 'openapi.ts', 'operators.ts', 'partners.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts', 'whoami.ts']);
 
     // Installers only register handlers; the services behind them are never called here.
     const router: Router = express.Router();
     const auth = new Authenticator([]);
-    healthRoutes(router, { ready: () => Promise.resolve(true) });
+    healthRoutes(router, { indexLoaded: () => true, database: () => Promise.resolve('up') });
     openApiRoutes(router, auth);
     registryRoutes(router, { auth, registry: {}, today: () => '2026-01-01', exchangeOf: () => null } as unknown as RegistryRouteDeps);
     recognitionRoutes(router, auth, {} as unknown as LookupService);
-    // No partners: only the catch-all push route (`/exchange/v1/inbound/:partner`) is registered;
-    // with partners the same path is registered once per partner code.
+    // One push route for every partner (`/exchange/v1/inbound/:partner`), resolved per request.
     exchangeRoutes(router, { auth, partners: { all: () => [], get: () => undefined } } as unknown as ExchangeRouteDeps);
+    partnerRoutes(router, { auth } as unknown as PartnerRouteDeps);
     sandboxRoutes(router, {} as unknown as SandboxSimulator);
+    whoamiRoutes(router, auth);
+    auditRoutes(router, auth, {} as unknown as Db);
+    metricsRoutes(router, auth, {} as unknown as GatewayMetrics);
+    certificateRoutes(router, auth, () => Promise.resolve([]));
+
     const pass = ((_req: unknown, _res: unknown, next: () => void) => next()) as unknown as OperatorRouteDeps['canRead'];
     operatorRoutes(router, { canRead: pass } as unknown as OperatorRouteDeps);
     exchangeReviewRoutes(router, { canRead: pass, canDownload: pass } as unknown as ReviewRouteDeps);
     // The console's static files are not API routes: registered, but not in the API document.
     consoleRoutes(router, { timeZone: 'UTC', sandbox: false, dir: '/nonexistent' });
 
+
     const registered = new Set<string>();
     for (const layer of router.stack as { route?: { path: unknown; methods: Record<string, boolean> } }[]) {
       if (!layer.route || typeof layer.route.path !== 'string' || layer.route.path.startsWith('/console')) continue;
-      const path = layer.route.path.replace(/:(\w+)/g, '{$1}');
+      const path = layer.route.path.replace(/[:*](\w+)/g, '{$1}'); // `*code` takes the rest of the path
       for (const [method, on] of Object.entries(layer.route.methods)) if (on) registered.add(`${method.toUpperCase()} ${path}`);
     }
     expect([...registered].sort()).toEqual([...EXPECTED_OPERATIONS].sort());
@@ -273,7 +282,7 @@ describe('docs/openapi.json', () => {
   it('requires a bearer token everywhere except health, readiness and the sandbox', () => {
     const scheme = doc.components.securitySchemes.bearer;
     expect(scheme).toMatchObject({ type: 'http', scheme: 'bearer' });
-    for (const scope of ['admin', 'lookup', 'partner-']) expect(scheme!.description).toContain(scope);
+    for (const scope of ['admin', 'lookup', 'viewer', 'operator', 'metrics', 'partner-']) expect(scheme!.description).toContain(scope);
     expect(doc.security).toBeUndefined(); // each operation says it itself
     for (const { key, op } of operations()) {
       if (PUBLIC_OPERATIONS.has(key)) {
@@ -288,18 +297,14 @@ describe('docs/openapi.json', () => {
       expect(op.security, key).toContainEqual({ bearer: ['admin'] });
       const statuses = Object.keys(op.responses ?? {});
       expect(statuses, key).toContain('401');
-      // Any valid token reads the document, so it has no 403.
-      if (key !== 'GET /openapi.json') expect(statuses, key).toContain('403');
+      // Any valid token reads the document and its own identity, so these have no 403.
+      if (key !== 'GET /openapi.json' && key !== 'GET /admin/whoami') expect(statuses, key).toContain('403');
     }
   });
 
-  it('has the Decision enum of src/domain/types.ts, in the decision-table order', () => {
-    const source = readFileSync(file('../src/domain/types.ts'), 'utf8');
-    const union = /export type Decision\s*=([^;]*);/.exec(source);
-    expect(union).not.toBeNull();
-    const parsed = [...union![1]!.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]);
-    expect(parsed).toEqual(DECISIONS);
-    expect(enumOf('Decision')).toEqual(DECISIONS);
+  it('has the Decision enum in the order decide() checks it (DECISION_ORDER)', () => {
+    // DECISION_ORDER is the order decide() applies (src/domain/decision.test.ts checks that).
+    expect(enumOf('Decision')).toEqual([...DECISION_ORDER]);
     const answer = doc.components.schemas.RecognitionAnswer!;
     expect(answer.properties?.decision).toEqual({ $ref: '#/components/schemas/Decision' });
   });
@@ -313,6 +318,11 @@ describe('docs/openapi.json', () => {
     const error = doc.components.schemas.Error!;
     expect(error.required).toEqual(['error']);
     expect(error.properties?.error?.properties?.code).toEqual({ $ref: '#/components/schemas/ErrorCode' });
+  });
+
+  it('has the audit actions and outcomes of src/audit/audit-log.ts', () => {
+    expect(enumOf('AuditAction')).toEqual([...AUDIT_ACTIONS]);
+    expect(enumOf('AuditOutcome')).toEqual([...AUDIT_OUTCOMES]);
   });
 
   it('lists the contract reason codes for runs, all from the catalogue', () => {
@@ -334,6 +344,9 @@ describe('docs/openapi.json', () => {
     same('Counts', interfaceFields('../src/exchange/types.ts', 'Counts'));
     same('RunProblem', interfaceFields('../src/exchange/types.ts', 'RunProblem'));
     same('PartnerStatus', interfaceFields('../src/http/routes/exchanges.ts', 'PartnerStatus'));
+    same('DryRunReport', interfaceFields('../src/onboarding/dry-run.ts', 'DryRunReport'));
+    same('PartnerVersion', interfaceFields('../src/onboarding/service.ts', 'VersionSummary'));
+    same('ActivationResult', interfaceFields('../src/onboarding/service.ts', 'ActivationResult'));
     const stored = JSON.parse(readFileSync(file('../schemas/agreement.schema.json'), 'utf8')) as SchemaObject;
     same('AgreementFacts', Object.keys(stored.properties!));
     expect(deref(doc.components.schemas.AgreementFields!).required).toEqual(stored.required);

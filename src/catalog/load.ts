@@ -2,6 +2,7 @@
 // compiled, joined into PartnerDefinitions. All problems of all files are reported at once.
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { deepFreeze } from './freeze.js';
 import { compileMapping } from './map.js';
 import { validateManifest } from './manifest.js';
 import type { PartnerDefinition, PartnerManifest } from './types.js';
@@ -143,12 +144,4 @@ async function compileSchema(
     problems.push(`${where} does not compile (${err instanceof Error ? err.message : 'unknown error'})`);
     return null;
   }
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }

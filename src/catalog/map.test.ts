@@ -137,17 +137,14 @@ describe('mapMessage: checks and list rules', () => {
     expect(result.problems).toEqual([{ record: null, path: '/header/generatedAt', message: 'is not a date-time the gateway can read' }]);
   });
 
-  it('maps 100 000 records fast', () => {
+  // Speed is measured in bench/ (never timed here): this checks that a list of realistic size maps whole.
+  it('maps 100 000 records, every one of them', () => {
     const aeos = Array.from({ length: 100_000 }, (_, i) => ({ ...HK_SAMPLE_RECORD, aeoNumber: String(100000000000000 + i) }));
     const message = JSON.parse(JSON.stringify(hkMessage(aeos))) as unknown;
-    mapMessage(message, hk.mapping, OPTIONS); // warm up
-    const started = performance.now();
     const result = mapMessage(message, hk.mapping, OPTIONS);
-    const elapsed = performance.now() - started;
+    expect(result.problems).toEqual([]);
     expect(result.records).toHaveLength(100_000);
-    console.log(`mapMessage: 100 000 records in ${elapsed.toFixed(0)} ms`);
-    // ~60–100 ms on the 2-core reference machine when idle; the bound leaves room for a loaded CI.
-    expect(elapsed).toBeLessThan(1_000);
+    expect(result.records[99_999]!.partnerId).toBe(String(100000000000000 + 99_999));
   });
 });
 

@@ -5,6 +5,7 @@ import type { IsoDate, ListHeader, ListKind, OperatorRecord, OperatorStatus } fr
 import { fieldReader, FieldFault, parseTemplate, pointerReader, templateReader, type FieldReader } from './fields.js';
 import { compilePointer, getAt, type JsonPointer, type PointerKeys } from './pointer.js';
 import { ProblemList, type Problem } from './problems.js';
+import { headerFaults, recordFaults } from './storable.js';
 import type { FieldSpec, MappingSpec } from './types.js';
 
 const STATUSES: ReadonlySet<string> = new Set<OperatorStatus>(['VALID', 'SUSPENDED', 'REVOKED']);
@@ -39,6 +40,7 @@ export interface CompiledMapping {
     readonly status: FieldReader;
     readonly partnerStatus: FieldReader;
     readonly statusSince: FieldReader | null;
+    readonly validFrom: FieldReader | null;
     readonly validUntil: FieldReader | null;
   };
   readonly checks: readonly CompiledCheck[];
@@ -81,12 +83,15 @@ export function compileMapping(spec: MappingSpec): CompiledMapping {
       status: fieldReader(r.status),
       partnerStatus: fieldReader(r.partnerStatus),
       statusSince: r.statusSince === undefined ? null : fieldReader(r.statusSince),
-      validUntil: r.validUntil === undefined || r.validUntil === null ? null : fieldReader(r.validUntil),
+      validFrom: optionalReader(r.validFrom),
+      validUntil: optionalReader(r.validUntil),
     },
     checks: spec.checks.map((check) => ({ kind: check.kind, reader: pointerReader(check.pointer) })),
     partnerIdInCode: codeDependsOnlyOn(r.declaredCode, r.partnerId),
   };
 }
+
+const optionalReader = (spec: FieldSpec | null | undefined): FieldReader | null => (spec === undefined || spec === null ? null : fieldReader(spec));
 
 function codeDependsOnlyOn(code: FieldSpec, partnerId: FieldSpec): boolean {
   if (typeof partnerId !== 'string') return false;
@@ -118,45 +123,96 @@ export interface MappedMessage {
  * caller's mistake, a fixed fallbackDate that is not YYYY-MM-DD, throws).
  */
 export function mapMessage(parsed: unknown, mapping: CompiledMapping, options: MapOptions): MappedMessage {
-  const problems = new ProblemList();
-  const header = mapHeader(parsed, mapping, problems);
-  const fallbackDate = resolveFallbackDate(options.fallbackDate, header.generatedAt, mapping.header.generatedAt.path, problems);
-  if (fallbackDate === undefined) return { header, records: [], problems: problems.items };
   const list = getAt(parsed, mapping.recordsKeys);
-  if (!Array.isArray(list)) {
-    problems.add(null, mapping.recordsPointer, 'must be an array of records');
-    return { header, records: [], problems: problems.items };
-  }
-  if (header.recordCount !== list.length && header.recordCount >= 0) {
-    problems.add(null, mapping.header.recordCount.path, `says ${header.recordCount} records but the list holds ${list.length}`);
-  }
-  const economyOf = economyFunction(options.economyAliases ?? {});
-  const kept: Kept = { records: [], indexes: [] };
+  const mapper = new ListMapper(mapping, options);
+  if (Array.isArray(list)) for (let i = 0; i < list.length; i++) mapper.add(list[i] as unknown, i);
+  return mapper.finish(parsed, Array.isArray(list) ? list.length : null);
+}
+
+/** Stands for "the list's date" in records mapped before the header is known. */
+const LIST_DATE = '';
+
+/**
+ * The mapping one record at a time (records as they are read, in order), then the header:
+ * `finish` gives what mapMessage gives for the whole message, with problems in the same order.
+ */
+export class ListMapper {
+  private readonly problems = new ProblemList();
+  private readonly kept: Kept = { records: [], indexes: [] };
   // Sets, not Maps: one hash operation per key; the earlier record is looked up only for a problem.
-  const partnerIds = new Set<string>();
-  const codes = new Set<string>();
-  const r = mapping.record;
-  const aliasPath = r.aliases[0]?.path ?? '';
-  for (let i = 0; i < list.length; i++) {
-    const record = mapRecord(list[i] as unknown, i, mapping, fallbackDate, economyOf, problems);
-    if (record === null) continue;
-    if (!mapping.partnerIdInCode && isRepeat(partnerIds, record.partnerId)) {
+  private readonly partnerIds = new Set<string>();
+  private readonly codes = new Set<string>();
+  private readonly economyOf: (code: string) => string;
+  private readonly fallbackDate: IsoDate;
+
+  constructor(
+    private readonly mapping: CompiledMapping,
+    private readonly options: MapOptions,
+  ) {
+    this.economyOf = economyFunction(options.economyAliases ?? {});
+    const fixed = options.fallbackDate;
+    if (typeof fixed === 'string' && !DATE.test(fixed)) throw new Error(`fallbackDate must be YYYY-MM-DD, got "${fixed}"`);
+    this.fallbackDate = typeof fixed === 'string' ? fixed : LIST_DATE;
+  }
+
+  /** Record `i` of the list. */
+  add(node: unknown, i: number): void {
+    const { mapping, problems, kept } = this;
+    const r = mapping.record;
+    const record = mapRecord(node, i, mapping, this.fallbackDate, this.economyOf, problems);
+    if (record === null || unstorable(record, i, mapping, problems)) return;
+    if (!mapping.partnerIdInCode && isRepeat(this.partnerIds, record.partnerId)) {
       repeated(problems, kept, i, r.partnerId.path, (other) => other.partnerId === record.partnerId);
-      continue;
+      return;
     }
-    if (isRepeat(codes, record.declaredCode)) {
+    if (isRepeat(this.codes, record.declaredCode)) {
       repeated(problems, kept, i, r.declaredCode.path, (other) => hasCode(other, record.declaredCode));
-      continue;
+      return;
     }
-    const repeatedAlias = record.aliases.find((alias) => isRepeat(codes, alias));
+    const repeatedAlias = record.aliases.find((alias) => isRepeat(this.codes, alias));
     if (repeatedAlias !== undefined) {
-      repeated(problems, kept, i, aliasPath, (other) => hasCode(other, repeatedAlias));
-      continue;
+      repeated(problems, kept, i, r.aliases[0]?.path ?? '', (other) => hasCode(other, repeatedAlias));
+      return;
     }
     kept.records.push(record);
     kept.indexes.push(i);
   }
-  return { header, records: kept.records, problems: problems.items };
+
+  /** The header from `envelope` (the message, records possibly replaced); `total`: records in the list, null when it is not an array. */
+  finish(envelope: unknown, total: number | null): MappedMessage {
+    const { mapping } = this;
+    const problems = new ProblemList();
+    const header = mapHeader(envelope, mapping, problems);
+    if (problems.items.length === 0) {
+      for (const f of headerFaults(header)) problems.add(null, mapping.header[f.field].path, f.message);
+      if (problems.items.length > 0) return { header, records: [], problems: problems.items };
+    }
+    const fallbackDate = resolveFallbackDate(this.options.fallbackDate, header.generatedAt, mapping.header.generatedAt.path, problems);
+    if (fallbackDate === undefined) return { header, records: [], problems: problems.items };
+    if (total === null) {
+      problems.add(null, mapping.recordsPointer, 'must be an array of records');
+      return { header, records: [], problems: problems.items };
+    }
+    if (header.recordCount !== total && header.recordCount >= 0) {
+      problems.add(null, mapping.header.recordCount.path, `says ${header.recordCount} records but the list holds ${total}`);
+    }
+    for (const p of this.problems.items) problems.add(p.record, p.path, p.message);
+    const records = this.kept.records;
+    if (this.fallbackDate === LIST_DATE) for (const record of records) if (record.statusSince === LIST_DATE) record.statusSince = fallbackDate;
+    return { header, records, problems: problems.items };
+  }
+}
+
+/** Values the database could not hold (storable.ts) become problems at their source path; true when there were any. */
+function unstorable(record: OperatorRecord, i: number, mapping: CompiledMapping, problems: ProblemList): boolean {
+  // A record mapped before the header was read holds the list's date as a placeholder (checked with the header).
+  const faults = recordFaults(record).filter((f) => !(f.field === 'statusSince' && record.statusSince === LIST_DATE));
+  for (const f of faults) {
+    const reader = f.field === 'aliases' ? mapping.record.aliases[0] : mapping.record[f.field];
+    // A statusSince without a reader came from the header's generatedAt.
+    problems.add(i, reader?.path ?? mapping.header.generatedAt.path, f.message);
+  }
+  return faults.length > 0;
 }
 
 /** Adds `key`; true when it was there already. */
@@ -188,10 +244,7 @@ function resolveFallbackDate(
   path: string,
   problems: ProblemList,
 ): IsoDate | undefined {
-  if (typeof fallback === 'string') {
-    if (!DATE.test(fallback)) throw new Error(`fallbackDate must be YYYY-MM-DD, got "${fallback}"`);
-    return fallback;
-  }
+  if (typeof fallback === 'string') return fallback; // checked by ListMapper
   if (generatedAt === '') return undefined; // already reported as missing
   let date: string;
   try {
@@ -283,6 +336,7 @@ function mapRecord(
   const status = required(m.status, node, i, problems) as OperatorStatus | undefined;
   const partnerStatus = required(m.partnerStatus, node, i, problems);
   const statusSince = dateField(m.statusSince, node, fallbackDate, i, problems);
+  const validFrom = dateField(m.validFrom, node, null, i, problems);
   const validUntil = dateField(m.validUntil, node, null, i, problems);
   const aliases = mapAliases(m.aliases, node, i, declaredCode, problems);
   if (
@@ -293,6 +347,7 @@ function mapRecord(
     status === undefined ||
     partnerStatus === undefined ||
     statusSince === undefined ||
+    validFrom === undefined ||
     validUntil === undefined ||
     aliases === null
   ) {
@@ -319,6 +374,7 @@ function mapRecord(
     status,
     partnerStatus,
     statusSince,
+    validFrom,
     validUntil,
   };
 }

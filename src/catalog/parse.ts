@@ -1,10 +1,12 @@
-// Bytes → a plain value, safely: strict UTF-8, JSON or XML (no DTDs, entities or processing
-// instructions), XML namespace and root checked, array-shaped elements made arrays.
+// Bytes → plain values, safely: strict UTF-8, JSON without repeated keys or well-formed XML 1.0
+// (no DTDs, entities or processing instructions), XML namespace and root checked, array-shaped
+// elements made arrays. parseList hands records over one at a time; parsePayload builds it all.
 // Messages never quote the payload: they end up in logs and exchange records.
-import xml2js from 'xml2js';
 import { AppError } from '../errors.js';
-import { compilePointer, type PointerKeys } from './pointer.js';
+import { scanJson } from './json-scan.js';
+import { compilePointer, getAt, type PointerKeys } from './pointer.js';
 import type { PayloadFormat } from './types.js';
+import { parseXmlDocument, setOwn, type XmlDocument, type XmlShape } from './xml-stream.js';
 
 export interface XmlParseSettings {
   namespace: string;
@@ -26,21 +28,76 @@ function decodeUtf8(bytes: Uint8Array): string {
 }
 
 /**
- * Parse a list message. Rejects with AppError PAYLOAD_MALFORMED for anything a partner could get wrong.
- * Asynchronous by contract so the work can move off the main thread later without changing callers.
+ * Parse a whole list message. Rejects with AppError PAYLOAD_MALFORMED for anything a partner could get wrong.
  */
 export function parsePayload(bytes: Uint8Array, format: PayloadFormat, xml?: XmlParseSettings): Promise<unknown> {
   try {
-    const text = decodeUtf8(bytes);
-    if (format === 'json') return Promise.resolve(parseJson(text));
+    if (format === 'json') return Promise.resolve(parseJson(decodeUtf8(bytes)));
     if (!xml) throw new Error('XML settings are required to parse an XML payload');
-    return Promise.resolve(parseXml(text, xml));
+    return Promise.resolve(parseXml(bytes, xml));
   } catch (err) {
     return Promise.reject(err instanceof Error ? err : new Error(String(err)));
   }
 }
 
+/** A list read record by record: the envelope holds each record's index in its place. */
+export type ParsedList =
+  | { split: true; envelope: unknown; records: number }
+  /** The records were not where the pointer says (the schema will say so): the whole document. */
+  | { split: false; document: unknown };
+
+export type RecordHandler = (record: unknown, index: number) => void;
+
+/**
+ * Parse a list, handing each record at `recordsKeys` to `onRecord` as soon as it is read. When the
+ * records turn out not to be one array at that place, the result is the whole document instead
+ * (and the records handed over must be forgotten).
+ */
+export function parseList(bytes: Uint8Array, format: PayloadFormat, xml: XmlParseSettings | undefined, recordsKeys: PointerKeys, onRecord: RecordHandler): ParsedList {
+  if (format === 'json') return parseJsonList(decodeUtf8(bytes), recordsKeys, onRecord);
+  if (!xml) throw new Error('XML settings are required to parse an XML payload');
+  if (recordsKeys.length === 0) return { split: false, document: parseXml(bytes, xml) };
+  const shape = xmlShape(xml);
+  const recordArrays = shape.arrays.filter((keys) => keys.length > recordsKeys.length && recordsKeys.every((k, i) => keys[i] === k)).map((keys) => keys.slice(recordsKeys.length));
+  const prepare = (value: unknown, prefix: string): unknown => {
+    if (prefix) stripPrefixes(value);
+    for (const keys of recordArrays) coerceToArray(value, keys);
+    return value;
+  };
+  const document = parseXmlDocument(bytes, shape, { keys: recordsKeys, onRecord }, prepare);
+  const envelope = finishRoot(document, shape);
+  if (holdsIndexes(getAt(envelope, recordsKeys), document.records)) return { split: true, envelope, records: document.records };
+  return { split: false, document: parseXml(bytes, xml) };
+}
+
+/** The records array is exactly [0, 1, …, count - 1]: every record was read at the pointer, in order. */
+function holdsIndexes(value: unknown, count: number): boolean {
+  if (!Array.isArray(value) || value.length !== count) return false;
+  for (let i = 0; i < count; i++) if (value[i] !== i) return false;
+  return true;
+}
+
+function parseJsonList(text: string, recordsKeys: PointerKeys, onRecord: RecordHandler): ParsedList {
+  const layout = scanJson(text, recordsKeys);
+  if (layout.array === null) return { split: false, document: jsonParse(text) };
+  const [start, end] = layout.array;
+  const envelope = jsonParse(`${text.slice(0, start)}[]${text.slice(end)}`);
+  const count = layout.records.length / 2;
+  const indexes = Array.from({ length: count }, (_, i) => i);
+  const parent = getAt(envelope, recordsKeys.slice(0, -1));
+  const last = recordsKeys[recordsKeys.length - 1];
+  if (last === undefined || parent === null || typeof parent !== 'object') return { split: false, document: jsonParse(text) };
+  setOwn(parent as Record<string, unknown>, last, indexes);
+  for (let i = 0; i < count; i++) onRecord(jsonParse(text.slice(layout.records[2 * i], layout.records[2 * i + 1])), i);
+  return { split: true, envelope, records: count };
+}
+
 function parseJson(text: string): unknown {
+  scanJson(text, null);
+  return jsonParse(text);
+}
+
+function jsonParse(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -48,98 +105,33 @@ function parseJson(text: string): unknown {
   }
 }
 
-const XML_DECLARATION = /^<\?xml[ \t\r\n][^?]*\?>/;
-const DECLARED_ENCODING = /\bencoding\s*=\s*["']([^"']*)["']/;
-
-/**
- * Refuse markup that can expand or fetch content, before any XML parser sees the text:
- * `<!DOCTYPE`, `<!ENTITY` (and any other `<!` declaration except comments and CDATA), and every
- * processing instruction except the XML declaration at the very start.
- */
-export function assertNoDangerousMarkup(text: string): void {
-  for (let at = text.indexOf('<!'); at !== -1; at = text.indexOf('<!', at + 2)) {
-    if (text.startsWith('<!--', at) || text.startsWith('<![CDATA[', at)) continue;
-    throw malformed('DTDs and entities are not allowed.');
-  }
-  const declaration = XML_DECLARATION.exec(text);
-  if (declaration) {
-    const encoding = DECLARED_ENCODING.exec(declaration[0])?.[1];
-    if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) throw malformed('The XML declaration must declare UTF-8.');
-  }
-  const firstAllowed = declaration ? 0 : -1;
-  for (let at = text.indexOf('<?'); at !== -1; at = text.indexOf('<?', at + 2)) {
-    if (at !== firstAllowed) throw malformed('XML processing instructions are not allowed.');
-  }
+function xmlShape(settings: XmlParseSettings): XmlShape {
+  return { namespace: settings.namespace, root: settings.root, arrays: settings.arrays.map(compilePointer) };
 }
 
-/** The part of xml2js's Parser we drive directly (its `saxParser`, stable since xml2js 0.4). */
-interface SaxStream {
-  write(text: string): SaxStream;
-  close(): SaxStream;
+function parseXml(bytes: Uint8Array, settings: XmlParseSettings): unknown {
+  const shape = xmlShape(settings);
+  return finishRoot(parseXmlDocument(bytes, shape, null, (value) => value), shape);
 }
 
-class XmlFault extends Error {}
-
-/**
- * Run xml2js on the whole text and insist on exactly one root and no error anywhere. xml2js's own
- * parseString settles at the root's end tag and drops later errors (text or a second root after it),
- * so the events are watched here instead; throwing from a listener stops sax at the first fault.
- */
-function runParser(parser: xml2js.Parser, text: string): unknown {
-  const sax = (parser as unknown as { saxParser?: SaxStream }).saxParser;
-  if (!sax || typeof sax.write !== 'function') throw new Error('unsupported xml2js version: no saxParser');
-  let roots = 0;
-  let document: unknown = null;
-  parser.on('end', (result: unknown) => {
-    roots += 1;
-    if (roots > 1) throw new XmlFault('more than one root element');
-    document = result;
-  });
-  parser.on('error', (err: unknown) => {
-    throw new XmlFault(err instanceof Error ? err.message : 'parse error');
-  });
-  try {
-    sax.write(text).close();
-  } catch {
-    // XmlFault, or anything xml2js throws on hostile input: either way the input is at fault.
-    throw malformed('The message is not well-formed XML.');
-  }
-  return document;
-}
-
-function parseXml(text: string, settings: XmlParseSettings): unknown {
-  assertNoDangerousMarkup(text);
-  // No name processors: they cost ~30 % of the parse time on a 100 000-operator list. Prefixes are
-  // stripped afterwards, and only when the root is prefixed (the contract formats use xmlns="...").
-  const parser = new xml2js.Parser({ strict: true, explicitArray: false, explicitRoot: true, mergeAttrs: true, xmlns: false, emptyTag: '' });
-  const document = runParser(parser, text);
-  if (document === null || typeof document !== 'object') throw malformed('The message is empty.');
-  const entries = Object.entries(document);
-  const [rawRootName, root] = entries[0] ?? [];
-  const colon = rawRootName?.indexOf(':') ?? -1;
-  const prefix = colon === -1 ? '' : (rawRootName ?? '').slice(0, colon);
-  if (entries.length !== 1 || rawRootName === undefined || rawRootName.slice(colon + 1) !== settings.root) {
-    throw malformed(`The root element must be ${settings.root}.`);
-  }
+/** The root element as the schema sees it: namespace declarations dropped, prefixes stripped, arrays made. */
+function finishRoot(document: XmlDocument, shape: XmlShape): Record<string, unknown> {
+  const root = document.root;
   if (root === null || typeof root !== 'object' || Array.isArray(root)) {
-    throw malformed(`The root element must be ${settings.root} in namespace ${settings.namespace}.`);
+    throw malformed(`The root element must be ${shape.root} in namespace ${shape.namespace}.`);
   }
   const element = root as Record<string, unknown>;
-  const nsAttribute = prefix ? `xmlns:${prefix}` : 'xmlns';
-  if (!Object.hasOwn(element, nsAttribute) || element[nsAttribute] !== settings.namespace) {
-    throw malformed(`The root element must be in namespace ${settings.namespace}.`);
-  }
   // Namespace declarations on the root are syntax, not data; anything else is left for the schema.
   for (const key of Object.keys(element)) {
     if (key === 'xmlns' || key.startsWith('xmlns:')) delete element[key];
   }
-  if (prefix) stripPrefixes(element);
-  for (const pointer of settings.arrays) coerceToArray(element, compilePointer(pointer));
+  if (document.prefix) stripPrefixes(element);
+  for (const keys of shape.arrays) coerceToArray(element, keys);
   return element;
 }
 
 /** In place, iteratively (documents can nest deeper than the call stack): `eu:Name` → `Name`. */
-function stripPrefixes(top: Record<string, unknown>): void {
+function stripPrefixes(top: unknown): void {
   const stack: unknown[] = [top];
   while (stack.length > 0) {
     const value = stack.pop();
@@ -183,9 +175,4 @@ export function coerceToArray(value: unknown, keys: PointerKeys, from = 0): void
     return;
   }
   if (present) coerceToArray(object[key], keys, from + 1);
-}
-
-/** defineProperty, not `=`: a key named `__proto__` must become data, never a prototype. */
-function setOwn(object: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true });
 }

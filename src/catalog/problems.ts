@@ -30,10 +30,10 @@ export class ProblemList {
 }
 
 /** The error a pipeline stage throws when a message has findings. */
-export function schemaInvalid(problems: readonly Problem[]): AppError {
+export function schemaInvalid(problems: readonly Problem[], received?: number): AppError {
   const message =
     problems.length === 1
       ? 'The message has 1 problem against the partner schema or mapping.'
       : `The message has ${problems.length >= MAX_PROBLEMS ? `at least ${MAX_PROBLEMS}` : problems.length} problems against the partner schema or mapping.`;
-  return new AppError('SCHEMA_INVALID', message, { problems });
+  return new AppError('SCHEMA_INVALID', message, { problems, received });
 }

@@ -50,6 +50,8 @@ export interface RecordMapping {
   partnerStatus: FieldSpec;
   /** Absent, or no value in the record → the date of the header's generatedAt (passed in by the caller). */
   statusSince?: FieldSpec;
+  /** The first day of the certificate's validity period. Absent, null or no value in the record → null (not stated). */
+  validFrom?: FieldSpec | null;
   /** Absent, null or no value in the record → null (no end date). */
   validUntil?: FieldSpec | null;
 }
@@ -96,6 +98,8 @@ export interface PartnerManifest {
   onStale: OnStale;
   maxRemovalRatio: number;
   maxBytes: number;
+  /** Whether a current CRL must cover the signer (contract 6.2). */
+  revocation: 'required' | 'best-effort';
 }
 
 /** A partner ready for the pipeline. Trust anchors are joined in by the caller. */

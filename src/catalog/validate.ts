@@ -9,7 +9,24 @@ import { createAjv } from '../json-schema.js';
 import { compilePointer, escapePointerToken, getAt, splitAtArray, type JsonPointer, type PointerKeys } from './pointer.js';
 import { ProblemList, type Problem } from './problems.js';
 
-export type PayloadValidator = (parsed: unknown) => Problem[];
+/** Checks a whole parsed message; `split` (when the schema allows) checks the envelope and each record apart. */
+export interface PayloadValidator {
+  (parsed: unknown): Problem[];
+  readonly split: SplitPayloadValidator | null;
+}
+
+/**
+ * For lists read record by record: `envelope` checks the message with every record replaced by a
+ * placeholder (its index), `record` one record. Together they find what the whole check finds.
+ */
+export interface SplitPayloadValidator {
+  envelope(envelope: unknown): Problem[];
+  /** Adds the record's problems to `problems` (which stops at MAX_PROBLEMS); false when it has any. */
+  record(record: unknown, index: number, problems: ProblemList): boolean;
+}
+
+/** Keywords of the records array that placeholders satisfy as the records do: the split is exact only then. */
+const SPLITTABLE_ARRAY_KEYWORDS = new Set(['type', 'items', 'minItems', 'maxItems', 'description', 'title', '$comment']);
 
 type SchemaObject = Record<string, unknown>;
 
@@ -26,7 +43,7 @@ export function compilePayloadValidator(schema: SchemaObject, recordsPointer: Js
   const slow = itemsPath ? compileSplit(schema, itemsPath) : null;
   const whole = slow ? null : createAjv(true).compile(schema);
 
-  return (parsed) => {
+  const validate = (parsed: unknown): Problem[] => {
     if (fast(parsed)) return [];
     const problems = new ProblemList();
     if (slow) {
@@ -43,6 +60,34 @@ export function compilePayloadValidator(schema: SchemaObject, recordsPointer: Js
     if (problems.items.length === 0) problems.add(null, '', 'does not match the partner schema');
     return problems.items;
   };
+  const split = slow && itemsPath && splittable(schema, itemsPath) ? compileRecordByRecord(schema, itemsPath, slow, recordsPointer) : null;
+  return Object.assign(validate, { split });
+}
+
+function splittable(schema: SchemaObject, itemsPath: readonly string[]): boolean {
+  const array = getAt(schema, itemsPath.slice(0, -1));
+  return isObject(array) && Object.keys(array).every((k) => SPLITTABLE_ARRAY_KEYWORDS.has(k));
+}
+
+function compileRecordByRecord(schema: SchemaObject, itemsPath: string[], slow: SplitValidators, recordsPointer: string): SplitPayloadValidator | null {
+  const fast = compileSplit(schema, itemsPath, false);
+  if (!fast) return null;
+  return {
+    envelope(envelope) {
+      if (fast.envelope(envelope)) return [];
+      const problems = new ProblemList();
+      addErrors(problems, slow.envelope, envelope, recordsPointer, null);
+      if (problems.items.length === 0) addErrorList(problems, fast.envelope.errors ?? [], recordsPointer, null);
+      return problems.items;
+    },
+    record(record, index, problems) {
+      if (fast.record(record)) return true;
+      const before = problems.items.length;
+      addErrors(problems, slow.record, record, '', index);
+      if (!problems.full && problems.items.length === before) addErrorList(problems, fast.record.errors ?? [], '', index);
+      return false;
+    },
+  };
 }
 
 interface SplitValidators {
@@ -50,10 +95,10 @@ interface SplitValidators {
   record: ValidateFunction;
 }
 
-function compileSplit(schema: SchemaObject, itemsPath: string[]): SplitValidators | null {
+function compileSplit(schema: SchemaObject, itemsPath: string[], allErrors = true): SplitValidators | null {
   try {
-    const envelope = createAjv(true).compile(replaceAt(schema, itemsPath, true));
-    const ajv = createAjv(true);
+    const envelope = createAjv(allErrors).compile(replaceAt(schema, itemsPath, true));
+    const ajv = createAjv(allErrors);
     const key = typeof schema.$id === 'string' ? schema.$id : RECORD_KEY;
     if (typeof schema.$id === 'string') ajv.addSchema(schema);
     else ajv.addSchema(schema, key);

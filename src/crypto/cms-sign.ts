@@ -12,6 +12,8 @@ export interface CmsSigner {
   keyPem: string;
   /** Intermediate CA certificates (PEM, one or more per string) to include after the signer. */
   chainPem?: string[];
+  /** CRLs (DER) to carry in the SignedData `crls` field. */
+  crlsDer?: Buffer[];
 }
 
 export function signDetachedCms(content: Buffer, signer: CmsSigner, signingTime = new Date()): Buffer {
@@ -58,6 +60,7 @@ export function signDetachedCms(content: Buffer, signer: CmsSigner, signingTime 
     set([seq([oidNode(OID.sha256)])]),
     seq([oidNode(OID.data)]), // detached: no eContent
     explicit(0, [cert, ...chain].map((c) => parseDer(c.raw))),
+    ...(signer.crlsDer?.length ? [explicit(1, signer.crlsDer.map((der) => parseDer(der)))] : []),
     set([signerInfo]),
   ]);
   return toDer(seq([oidNode(OID.signedData), explicit(0, [signedData])]));

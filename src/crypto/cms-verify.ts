@@ -14,6 +14,10 @@ export interface VerifiedSignature {
   sha256Fingerprint: string;
   signingTime: Date;
   anchorSubject: string;
+  /** For the revocation check: the signer certificate, the CA that issued it (null when the signer itself is the anchor), and the CRLs the CMS carries (DER). */
+  signerCert: X509Certificate;
+  issuerCert: X509Certificate | null;
+  embeddedCrls: Buffer[];
 }
 
 // Bounds that keep hostile input cheap.
@@ -21,6 +25,8 @@ const MAX_SIGNATURE_BYTES = 256 * 1024;
 const MAX_CERTIFICATES = 20;
 const MAX_PATH_LENGTH = 5; // certificates from signer to anchor, both included
 const MAX_ISSUER_CHECKS = 200;
+/** How far a signingTime may be ahead of our clock (clocks drift; a list is not signed tomorrow). */
+export const SIGNING_TIME_TOLERANCE_MS = 5 * 60_000;
 
 const invalid = (message: string): AppError => new AppError('SIGNATURE_INVALID', message);
 
@@ -44,19 +50,27 @@ export function verifyDetachedCms(
   now: Date,
 ): VerifiedSignature {
   try {
-    const { certs, signer } = parseSignedData(signatureDer);
+    const { certs, crls, signer } = parseSignedData(signatureDer);
     if (signer.digestOid !== OID.sha256) throw invalid('The signature digest algorithm is not SHA-256.');
     const { signingTime, signedAttrsDer } = checkSignedAttributes(signer, content);
+    if (signingTime.getTime() > now.getTime() + SIGNING_TIME_TOLERANCE_MS) {
+      throw invalid('The signingTime is later than now (beyond a 5-minute tolerance for clock drift).');
+    }
     const signerCert = findSignerCertificate(certs, signer);
     checkSignatureValue(signerCert.cert.publicKey, signer, signedAttrsDer);
+    // A CA signs certificates, not lists: its key signing a list means a misused (or stolen) CA key.
+    if (signerCert.cert.ca) throw new AppError('SIGNER_UNTRUSTED', 'The signer certificate is a CA certificate (basicConstraints CA:TRUE); lists are signed by end-entity certificates.');
     checkKeyUsage(signerCert.fields);
     const others = certs.filter((c) => c !== signerCert);
-    const anchor = chainToAnchor(signerCert, others, anchors, signingTime, now);
+    const { anchor, path } = chainToAnchor(signerCert, others, anchors, signingTime, now);
     return {
       subject: formatSubject(signerCert.cert),
       sha256Fingerprint: certFingerprint(signerCert.cert),
       signingTime,
       anchorSubject: anchor.subject,
+      signerCert: signerCert.cert,
+      issuerCert: path[1]?.cert ?? null,
+      embeddedCrls: crls,
     };
   } catch (err) {
     if (isAppError(err)) throw err;
@@ -65,7 +79,25 @@ export function verifyDetachedCms(
   }
 }
 
-function parseSignedData(der: Buffer): { certs: CertEntry[]; signer: SignerInfo } {
+/** The certificates a CMS signature carries (no check made): what a stored signature was signed with. */
+export function signatureCertificates(signatureDer: Buffer): X509Certificate[] {
+  return parseSignedData(signatureDer).certs.map((c) => c.cert);
+}
+
+/**
+ * The http(s) CRL distribution points of the certificates a signature carries (at most 5), read
+ * before verification so their CRLs can be got; [] for anything malformed (verification says why).
+ */
+export function distributionPointsOf(signatureDer: Buffer): string[] {
+  try {
+    const urls = parseSignedData(signatureDer).certs.flatMap((c) => c.fields.crlDistributionPoints);
+    return [...new Set(urls.filter((u) => /^https?:\/\/[\x21-\x7e]{1,2000}$/.test(u)))].slice(0, 5);
+  } catch {
+    return [];
+  }
+}
+
+function parseSignedData(der: Buffer): { certs: CertEntry[]; crls: Buffer[]; signer: SignerInfo } {
   if (der.length === 0) throw invalid('The signature is empty.');
   if (der.length > MAX_SIGNATURE_BYTES) throw invalid('The signature is larger than allowed.');
   const [contentType, wrapped] = children(expectUniversal(parseDer(der), Type.SEQUENCE, 'ContentInfo'), 'ContentInfo');
@@ -82,11 +114,16 @@ function parseSignedData(der: Buffer): { certs: CertEntry[]; signer: SignerInfo 
   const certNodes = certsNode ? children(certsNode, 'certificates').filter((n) => isTag(n, Class.UNIVERSAL, Type.SEQUENCE)) : [];
   if (certNodes.length > MAX_CERTIFICATES) throw invalid('The signature carries too many certificates.');
   const certs = certNodes.map((n) => ({ cert: new X509Certificate(toDer(n)), fields: readCertFields(n) }));
+  // [1] crls: RevocationInfoChoices; only plain CertificateLists (SEQUENCE) are used.
+  const crlsNode = fields.find((n, i) => i > 2 && isTag(n, Class.CONTEXT_SPECIFIC, 1));
+  const crlNodes = crlsNode ? children(crlsNode, 'crls').filter((n) => isTag(n, Class.UNIVERSAL, Type.SEQUENCE)) : [];
+  if (crlNodes.length > MAX_CERTIFICATES) throw invalid('The signature carries too many CRLs.');
+  const crls = crlNodes.map((n) => toDer(n));
 
   const signerInfos = children(expectUniversal(fields[fields.length - 1], Type.SET, 'signerInfos'), 'signerInfos');
   if (signerInfos.length === 0) throw invalid('The signature has no signer.');
   if (signerInfos.length > 1) throw invalid('The signature has more than one signer.');
-  return { certs, signer: parseSignerInfo(signerInfos[0]) };
+  return { certs, crls, signer: parseSignerInfo(signerInfos[0]) };
 }
 
 function parseSignerInfo(node: Asn1 | undefined): SignerInfo {
@@ -228,12 +265,12 @@ function chainToAnchor(
   anchors: readonly TrustAnchor[],
   signingTime: Date,
   now: Date,
-): TrustAnchor {
+): TrustedPath {
   const anchorEntries = anchors.map((anchor) => ({ anchor, entry: { cert: anchor.cert, fields: readCertFields(anchor.cert.raw) } }));
   const budget = { checks: MAX_ISSUER_CHECKS };
   let sawExpired = false;
   for (const found of trustedPaths([signer], pool, anchorEntries, budget)) {
-    if (found.path.every((c) => isValidAt(c.fields, signingTime) && isValidAt(c.fields, now))) return found.anchor;
+    if (found.path.every((c) => isValidAt(c.fields, signingTime) && isValidAt(c.fields, now))) return found;
     sawExpired = true;
   }
   if (sawExpired) throw new AppError('SIGNER_EXPIRED', 'A certificate of the signer chain is not valid at signing time or now.');

@@ -131,11 +131,16 @@ describe('verifyDetachedCms — openssl interop', () => {
     expect(verifyDetachedCms(LIST, sig, [anchorFrom(ec.ca)], new Date()).subject).toBe('CN=HK AEO list signer, O=HK Customs');
   });
 
-  it('accepts a signer certificate that is itself the anchor (no keyUsage extension)', () => {
-    const sig = opensslSign({ signer: rsa.ca, signerKey: rsa.caKey }, 'self.p7s');
-    const result = verifyDetachedCms(LIST, sig, [anchorFrom(rsa.ca)], new Date());
-    expect(result.subject).toBe('CN=EU Root CA, O=EU Customs');
+  it('accepts an end-entity signer certificate that is itself the anchor (pinned)', () => {
+    const result = verifyDetachedCms(LIST, rsaSignature, [anchorFrom(rsa.signer)], new Date());
+    expect(result.subject).toBe('CN=EU AEO list signer, O=EU Customs');
     expect(result.anchorSubject).toBe(result.subject);
+  });
+
+  it('refuses a CA certificate (basicConstraints CA:TRUE) as the signer, even when it is the anchor itself', () => {
+    const sig = opensslSign({ signer: rsa.ca, signerKey: rsa.caKey }, 'self.p7s');
+    expect(failureOf(() => verifyDetachedCms(LIST, sig, [anchorFrom(rsa.ca)], new Date()))).toMatch(/^SIGNER_UNTRUSTED: .*CA certificate/);
+    expect(codeOf(() => verifyDetachedCms(LIST, signDetachedCms(LIST, sandboxCa), [anchorOf(sandboxCa)], new Date()))).toBe('SIGNER_UNTRUSTED');
   });
 
   it('verifies an intermediate chain carried in the CMS when only the root is an anchor', () => {
@@ -217,6 +222,14 @@ describe('verifyDetachedCms — rejections', () => {
     const old = issueSigningCertificate(sandboxCa, 'Old signer', { notBefore: new Date(t - 400 * day), notAfter: new Date(t - 30 * day) });
     const sig = signDetachedCms(LIST, old, new Date(t - 100 * day));
     expect(codeOf(() => verifyDetachedCms(LIST, sig, [anchorOf(sandboxCa)], now()))).toBe('SIGNER_EXPIRED');
+  });
+
+  it('rejects a signingTime beyond the clock plus 5 minutes, accepts one within it', () => {
+    const at = new Date();
+    const ahead = (ms: number): Buffer => signDetachedCms(LIST, sandboxSigner, new Date(at.getTime() + ms));
+    expect(failureOf(() => verifyDetachedCms(LIST, ahead(6 * 60_000), [anchorOf(sandboxCa)], at))).toMatch(/^SIGNATURE_INVALID: The signingTime is later than now/);
+    expect(codeOf(() => verifyDetachedCms(LIST, ahead(3 * 365 * 86_400_000), [anchorOf(sandboxCa)], at))).toBe('SIGNATURE_INVALID');
+    expect(verifyDetachedCms(LIST, ahead(4 * 60_000), [anchorOf(sandboxCa)], at).subject).toMatch(/CN=/);
   });
 
   it('rejects a signingTime outside the signer validity', () => {

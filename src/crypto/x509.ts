@@ -24,6 +24,8 @@ export interface CertFields {
   keyUsage: number | undefined;
   /** subjectKeyIdentifier as a binary string, undefined when absent. */
   subjectKeyId: string | undefined;
+  /** The URIs of the cRLDistributionPoints extension (fullName entries), [] when absent. */
+  crlDistributionPoints: string[];
 }
 
 export function stripLeadingZeros(intBytes: string): string {
@@ -44,6 +46,7 @@ export function readCertFields(cert: Asn1 | Buffer): CertFields {
 
   let keyUsage: number | undefined;
   let subjectKeyId: string | undefined;
+  let crlDistributionPoints: string[] = [];
   const extsWrapper = tbs.find((n) => isTag(n, Class.CONTEXT_SPECIFIC, 3));
   for (const ext of extsWrapper ? children(children(extsWrapper, 'extensions')[0], 'extensions') : []) {
     const parts = children(ext, 'extension');
@@ -55,6 +58,8 @@ export function readCertFields(cert: Asn1 | Buffer): CertFields {
       keyUsage = bits.length > 1 ? bits.charCodeAt(1) : 0;
     } else if (id === '2.5.29.14') {
       subjectKeyId = octets(parseDer(Buffer.from(value, 'binary')), 'subjectKeyIdentifier');
+    } else if (id === '2.5.29.31') {
+      crlDistributionPoints = distributionPointUris(parseDer(Buffer.from(value, 'binary')));
     }
   }
   return {
@@ -65,7 +70,21 @@ export function readCertFields(cert: Asn1 | Buffer): CertFields {
     notAfter: time(notAfter, 'notAfter'),
     keyUsage,
     subjectKeyId,
+    crlDistributionPoints,
   };
+}
+
+/** CRLDistributionPoints → DistributionPoint [0] distributionPoint → [0] fullName → [6] URI. */
+function distributionPointUris(points: Asn1): string[] {
+  const uris: string[] = [];
+  for (const point of children(points, 'CRLDistributionPoints')) {
+    const name = children(point, 'DistributionPoint').find((n) => isTag(n, Class.CONTEXT_SPECIFIC, 0));
+    const fullName = name ? children(name, 'distributionPoint').find((n) => isTag(n, Class.CONTEXT_SPECIFIC, 0)) : undefined;
+    for (const general of fullName ? children(fullName, 'fullName') : []) {
+      if (isTag(general, Class.CONTEXT_SPECIFIC, 6)) uris.push(primitive(general, 'URI'));
+    }
+  }
+  return uris;
 }
 
 /** Lowercase hex SHA-256 of the certificate DER (what `openssl x509 -fingerprint -sha256` shows). */
@@ -75,7 +94,12 @@ export function certFingerprint(cert: X509Certificate): string {
 
 /** RFC 4514-like, most specific first: "CN=EU AEO list signer, O=European Commission, C=BE". */
 export function formatSubject(cert: X509Certificate): string {
-  return cert.subject
+  return formatName(cert.subject);
+}
+
+/** A distinguished name as node:crypto gives it (one RDN a line), RFC 4514-like. */
+export function formatName(name: string): string {
+  return name
     .split('\n')
     .filter((rdn) => rdn.length > 0)
     .reverse()

@@ -107,6 +107,12 @@ describe('parseDeclaredCode', () => {
     expect(parse('GR123456789')).toMatchObject({ kind: 'ok', economy: 'GR' });
     expect(parse('ELAEOS1234/5')).toMatchObject({ kind: 'ok', economy: 'GR', isAlias: true });
   });
+  it('spells a Greek code and authorisation number both ways, the code as given first', () => {
+    expect(parse('GR123456789')).toMatchObject({ spellings: ['GR123456789', 'EL123456789'] });
+    expect(parse('EL123456789')).toMatchObject({ spellings: ['EL123456789', 'GR123456789'] });
+    expect(parse('GRAEOS1234/5')).toMatchObject({ isAlias: true, spellings: ['GRAEOS1234/5', 'ELAEOS1234/5'] });
+    expect(parse('DE123456789012345')).toMatchObject({ spellings: ['DE123456789012345'] });
+  });
   it('unwraps legacy remarks and matches the partner pattern', () => {
     expect(parse('aeo<mo100000001>')).toMatchObject({ kind: 'ok', code: 'MO100000001', economy: 'MO', isAlias: false });
     expect(parse('AEO<NZ1234>')).toMatchObject({ kind: 'ok', code: 'NZ1234', economy: 'NZ' });

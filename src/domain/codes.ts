@@ -36,6 +36,8 @@ export interface CompiledAgreement {
   aliasPatterns: RegExp[];
   /** Code prefix → economy, for every economy and every alias prefix (`EL` → `GR`). */
   economyOfPrefix: ReadonlyMap<string, string>;
+  /** Code prefix → the other prefixes of its economy (`EL` → [`GR`], `GR` → [`EL`]); only where there are some. */
+  otherPrefixes: ReadonlyMap<string, readonly string[]>;
 }
 
 export interface CompiledAgreements {
@@ -49,7 +51,19 @@ export type InvalidCodeReason = 'too-long' | 'shape' | 'pattern';
 export type ParsedCode =
   | { kind: 'invalid'; code: string; reason: InvalidCodeReason }
   | { kind: 'no-agreement'; code: string; economy: string }
-  | { kind: 'ok'; code: string; economy: string; agreement: CompiledAgreement; isAlias: boolean };
+  | {
+      kind: 'ok';
+      code: string;
+      economy: string;
+      agreement: CompiledAgreement;
+      isAlias: boolean;
+      /**
+       * Every spelling of this identifier, the code as given first: the same number under each
+       * prefix of its economy (`EL845600870` and `GR845600870`). A partner lists one of them; the
+       * operator is found whichever the declaration uses.
+       */
+      spellings: string[];
+    };
 
 function compileAnchored(source: string, agreementId: string): RegExp {
   try {
@@ -69,8 +83,14 @@ function compileOne(agreement: Agreement): CompiledAgreement {
     }
     economyOfPrefix.set(prefix, economy);
   }
+  const otherPrefixes = new Map<string, string[]>();
+  for (const [prefix, economy] of economyOfPrefix) {
+    const others = [...economyOfPrefix].filter(([p, e]) => e === economy && p !== prefix).map(([p]) => p);
+    if (others.length > 0) otherPrefixes.set(prefix, others);
+  }
   return {
     agreement,
+    otherPrefixes,
     pattern: compileAnchored(declaredCode.pattern, id),
     aliasPatterns: declaredCode.aliasPatterns.map((p) => compileAnchored(p, id)),
     economyOfPrefix,
@@ -108,9 +128,11 @@ export function parseDeclaredCode(raw: string, agreementsByEconomy: ReadonlyMap<
   const agreement = agreementsByEconomy.get(prefix);
   if (!agreement) return { kind: 'no-agreement', code, economy: prefix };
   const economy = agreement.economyOfPrefix.get(prefix) ?? prefix;
-  if (agreement.pattern.test(code)) return { kind: 'ok', code, economy, agreement, isAlias: false };
+  const spellings = [code, ...(agreement.otherPrefixes.get(prefix) ?? []).map((p) => p + code.slice(2))];
+  if (agreement.pattern.test(code)) return { kind: 'ok', code, economy, agreement, isAlias: false, spellings };
   for (const alias of agreement.aliasPatterns) {
-    if (alias.test(code)) return { kind: 'ok', code, economy, agreement, isAlias: true };
+    if (alias.test(code)) return { kind: 'ok', code, economy, agreement, isAlias: true, spellings };
   }
   return { kind: 'invalid', code, reason: 'pattern' };
 }
+

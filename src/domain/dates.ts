@@ -63,8 +63,9 @@ export function parseInstant(s: string): number | null {
 const MAX_CACHED_ZONES = 1000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
+function formatterFor(timeZone: string, withTime = false): Intl.DateTimeFormat {
+  const key = withTime ? `${timeZone}\u0000time` : timeZone;
+  let formatter = formatters.get(key);
   if (formatter === undefined) {
     formatter = new Intl.DateTimeFormat('en-US', {
       timeZone,
@@ -73,11 +74,28 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       year: 'numeric',
       month: '2-digit',
       day: '2-digit',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' } : {}),
     });
     if (formatters.size >= MAX_CACHED_ZONES) formatters.clear();
-    formatters.set(timeZone, formatter);
+    formatters.set(key, formatter);
   }
   return formatter;
+}
+
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** What a clock on the wall in `timeZone` shows at `instant` (to the second). */
+export function wallClockInZone(instant: number, timeZone: string): WallClock {
+  const parts: Record<string, number> = {};
+  for (const p of formatterFor(timeZone, true).formatToParts(instant)) if (p.type !== 'literal') parts[p.type] = Number(p.value);
+  return { year: parts.year!, month: parts.month!, day: parts.day!, hour: parts.hour!, minute: parts.minute!, second: parts.second! };
 }
 
 /** True when `tz` names a time zone this runtime knows (IANA names and aliases such as `UTC`). */

@@ -1,8 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { compileAgreements, parseDeclaredCode } from './codes.js';
 import { decide, type DecisionInput } from './decision.js';
+import { withinValidity } from './timeline.js';
 import { agreement, operatorEvent } from './fixtures.test-support.js';
-import type { OperatorEvent } from './types.js';
+import { DECISION_ORDER, type OperatorEvent } from './types.js';
 
 
 const code = (pattern: string) => ({ pattern, example: null, generic: false, aliasPatterns: [] });
@@ -16,15 +17,10 @@ const { byEconomy } = compileAgreements([
 const operator = (over: Partial<OperatorEvent> = {}): OperatorEvent => operatorEvent({ partnerStatus: 'active', ...over });
 
 function input(raw: string, over: Partial<DecisionInput> = {}): DecisionInput {
-  return {
-    parsed: parseDeclaredCode(raw, byEconomy),
-    date: '2026-11-20',
-    hasData: true,
-    state: operator(),
-    stale: false,
-    onStale: 'serve',
-    ...over,
-  };
+  const base = { parsed: parseDeclaredCode(raw, byEconomy), date: '2026-11-20', hasData: true, state: operator(), stale: false, onStale: 'serve' as const, ...over };
+  // By default the state's own statement is the whole history.
+  const valid = base.state !== null && withinValidity([base.state], base.date, Infinity);
+  return { withinValidity: valid, ...base };
 }
 
 const DE = 'DE123456789012345';
@@ -55,6 +51,10 @@ describe('decide: each row of the table', () => {
   it('EXPIRED once validUntil is before the date (the last valid day itself still counts)', () => {
     expect(decide(input(DE, { state: operator({ validUntil: '2026-11-19' }) }))).toBe('EXPIRED');
     expect(decide(input(DE, { state: operator({ validUntil: '2026-11-20' }) }))).toBe('RECOGNISED');
+    // Before the first day of every known period, or between two of them (a renewal's gap).
+    expect(decide(input(DE, { state: operator({ validFrom: '2026-11-21' }) }))).toBe('EXPIRED');
+    expect(decide(input(DE, { withinValidity: false }))).toBe('EXPIRED');
+    expect(decide(input(DE, { state: operator({ validUntil: '2026-11-19' }), withinValidity: true }))).toBe('RECOGNISED');
   });
   it('TIER_NOT_RECOGNISED for EU AEOC and Macao grade B', () => {
     expect(decide(input(DE, { state: operator({ tier: 'AEOC' }) }))).toBe('TIER_NOT_RECOGNISED');
@@ -105,5 +105,27 @@ describe('decide: staleness only withholds a would-be RECOGNISED', () => {
     expect(decide(input(DE, { ...failClosed, state: null }))).toBe('NOT_LISTED');
     expect(decide(input(DE, { ...failClosed, state: operator({ tier: 'AEOC' }) }))).toBe('TIER_NOT_RECOGNISED');
     expect(decide(input(DE, { ...failClosed, state: operator({ validUntil: '2020-01-01' }) }))).toBe('EXPIRED');
+  });
+});
+
+describe('decide: the order of the rows', () => {
+  it('answers the first row that applies, in DECISION_ORDER: each step clears one condition and keeps every later one', () => {
+    // Every condition of a later row holds at each step, so a row checked too late (or too early) shows.
+    const worst = operator({ status: 'REVOKED', validUntil: '2026-01-01', tier: 'AEOC' });
+    const stale = { stale: true, onStale: 'fail-closed' } as const;
+    const steps: DecisionInput[] = [
+      input('MO12', { hasData: false, state: worst, ...stale }),
+      input('US1234567', { hasData: false, state: worst, ...stale }),
+      input('MO123456789', { date: '2023-05-31', hasData: false, state: worst, ...stale }),
+      input(DE, { hasData: false, state: worst, ...stale }),
+      input(DE, { state: null, ...stale }),
+      input(DE, { state: worst, ...stale }),
+      input(DE, { state: { ...worst, status: 'SUSPENDED' }, ...stale }),
+      input(DE, { state: { ...worst, status: 'VALID' }, ...stale }),
+      input(DE, { state: { ...worst, status: 'VALID', validUntil: null }, ...stale }),
+      input(DE, { state: operator({ tier: 'AEOS' }), ...stale }),
+      input(DE, { state: operator({ tier: 'AEOS' }) }),
+    ];
+    expect(steps.map(decide)).toEqual([...DECISION_ORDER]);
   });
 });

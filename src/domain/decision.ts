@@ -11,6 +11,8 @@ export interface DecisionInput {
   hasData: boolean;
   /** The operator's event in effect on `date` (stateOn), or null when not listed. */
   state: OperatorEvent | null;
+  /** `date` lies in one of the operator's known validity periods (withinValidity); only read for a VALID state. */
+  withinValidity: boolean;
   stale: boolean;
   onStale: 'serve' | 'fail-closed';
 }
@@ -25,7 +27,8 @@ export function decide(input: DecisionInput): Decision {
   if (state === null) return 'NOT_LISTED';
   if (state.status === 'REVOKED') return 'REVOKED';
   if (state.status === 'SUSPENDED') return 'SUSPENDED';
-  if (state.validUntil !== null && state.validUntil < date) return 'EXPIRED';
+  // Outside every known validity period: expired (or, before the first one, not yet certified).
+  if (!input.withinValidity) return 'EXPIRED';
   // An agreement with unknown tiers ([]) recognises none: never recognise on a guess.
   if (!agreement.recognisedTiers.includes(state.tier)) return 'TIER_NOT_RECOGNISED';
   // Staleness only ever withholds a would-be RECOGNISED.

@@ -32,6 +32,7 @@ export function operatorEvent(over: Partial<OperatorEvent> = {}): OperatorEvent 
     status: 'VALID',
     partnerStatus: 'valid',
     statusSince: '2019-03-01',
+    validFrom: null,
     validUntil: null,
     partner: 'EU',
     exchangeId: 'x1',

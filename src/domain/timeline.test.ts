@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { operatorEvent } from './fixtures.test-support.js';
-import { latestKnown, stateOn } from './timeline.js';
+import { latestKnown, stateOn, withinValidity } from './timeline.js';
 import type { OperatorEvent, OperatorStatus } from './types.js';
 
 const T0 = Date.UTC(2019, 2, 1); // first list
@@ -82,5 +82,35 @@ describe('latestKnown', () => {
   it('is null before the first event and for no events', () => {
     expect(latestKnown(events, T0 - 1)).toBeNull();
     expect(latestKnown([], T3)).toBeNull();
+  });
+});
+
+describe('withinValidity: validity periods are history too (a renewal does not rewrite the past)', () => {
+  // Macao: a 3-year certificate, then a renewal that starts after a gap; estadoDesde never changes.
+  const first = event('VALID', '2020-06-01', T0, { validFrom: '2020-06-01', validUntil: '2023-05-31' });
+  const renewed = event('VALID', '2020-06-01', T2, { validFrom: '2023-07-01', validUntil: '2026-06-30' });
+
+  it('the gap between the old expiry and the renewal stays outside every period, as known before and after', () => {
+    for (const asKnownAt of [T1, T3]) expect(withinValidity([first, renewed], '2023-06-15', asKnownAt)).toBe(false);
+    expect(stateOn([first, renewed], '2023-06-15', T3)).toBe(renewed); // the status alone would say VALID
+  });
+  it('each period answers for its own dates, and only once recorded', () => {
+    expect(withinValidity([first, renewed], '2022-01-01', T3)).toBe(true);
+    expect(withinValidity([first, renewed], '2025-01-01', T3)).toBe(true);
+    expect(withinValidity([first, renewed], '2025-01-01', T1)).toBe(false); // the renewal was not known yet
+    expect(withinValidity([first, renewed], '2026-07-01', T3)).toBe(false);
+    expect(withinValidity([first, renewed], '2020-05-31', T3)).toBe(false);
+  });
+  it('a newer statement of the same period corrects its end', () => {
+    const shortened = event('VALID', '2020-06-01', T3, { validFrom: '2020-06-01', validUntil: '2022-12-31' });
+    expect(withinValidity([first, shortened], '2023-03-01', T2)).toBe(true);
+    expect(withinValidity([first, shortened], '2023-03-01', T3)).toBe(false);
+  });
+  it('statements that state no period do not bound validity; an end alone bounds it from above', () => {
+    expect(withinValidity([event('VALID', '2019-03-01', T0)], '1990-01-01', T3)).toBe(true);
+    const endOnly = event('VALID', '2019-03-01', T0, { validUntil: '2024-05-31' });
+    expect(withinValidity([endOnly], '2024-05-31', T3)).toBe(true);
+    expect(withinValidity([endOnly], '2024-06-01', T3)).toBe(false);
+    expect(withinValidity([], '2024-06-01', T3)).toBe(false);
   });
 });

@@ -42,3 +42,27 @@ export function stateOn(events: readonly OperatorEvent[], date: IsoDate, asKnown
   }
   return null;
 }
+
+/**
+ * True when `date` lies in one of the operator's validity periods, as known at `asKnownAt`. A period
+ * is named by its first day (`validFrom`; null: not stated): a newer statement of the same first day
+ * restates that period (a corrected end replaces the old one), a statement with a new first day (a
+ * renewal) adds a period, so a renewal never makes the gap before it valid. A statement that states
+ * neither end does not bound validity. Same ordering contract as `stateOn`.
+ */
+export function withinValidity(events: readonly OperatorEvent[], date: IsoDate, asKnownAt: number): boolean {
+  const last = lastKnownIndex(events, asKnownAt);
+  for (let i = last; i >= 0; i--) {
+    const e = events[i]!;
+    if (restatedLater(events, i, last)) continue;
+    if ((e.validFrom === null || e.validFrom <= date) && (e.validUntil === null || date <= e.validUntil)) return true;
+  }
+  return false;
+}
+
+/** A newer statement (up to `last`) names the same period as statement `i`. Histories are short: no allocation. */
+function restatedLater(events: readonly OperatorEvent[], i: number, last: number): boolean {
+  const from = events[i]!.validFrom;
+  for (let j = i + 1; j <= last; j++) if (events[j]!.validFrom === from) return true;
+  return false;
+}

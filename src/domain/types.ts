@@ -54,6 +54,8 @@ export interface OperatorRecord {
   status: OperatorStatus;
   partnerStatus: string; // the partner's own status word
   statusSince: IsoDate; // valid-time start: the partner's status date, else the list's generatedAt date
+  /** The certificate's validity period (first and last day), as the partner states it; null: not stated. */
+  validFrom: IsoDate | null;
   validUntil: IsoDate | null;
 }
 
@@ -67,18 +69,22 @@ export interface OperatorEvent extends OperatorRecord {
   recordedAt: number; // epoch milliseconds
 }
 
-export type Decision =
-  | 'INVALID_CODE'
-  | 'NO_AGREEMENT'
-  | 'AGREEMENT_NOT_IN_FORCE'
-  | 'NO_DATA'
-  | 'NOT_LISTED'
-  | 'REVOKED'
-  | 'SUSPENDED'
-  | 'EXPIRED'
-  | 'TIER_NOT_RECOGNISED'
-  | 'STALE_DATA'
-  | 'RECOGNISED';
+/** The decision table of contract 4.1, in the order its rows are checked: the first that applies answers. */
+export const DECISION_ORDER = [
+  'INVALID_CODE',
+  'NO_AGREEMENT',
+  'AGREEMENT_NOT_IN_FORCE',
+  'NO_DATA',
+  'NOT_LISTED',
+  'REVOKED',
+  'SUSPENDED',
+  'EXPIRED',
+  'TIER_NOT_RECOGNISED',
+  'STALE_DATA',
+  'RECOGNISED',
+] as const;
+
+export type Decision = (typeof DECISION_ORDER)[number];
 
 export type ListKind = 'FULL' | 'DELTA';
 

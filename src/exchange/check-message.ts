@@ -6,6 +6,7 @@ import { dateInZone, parseInstant } from '../domain/dates.js';
 import type { ListHeader, OperatorRecord } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import type { PartnerRuntime } from './partners.js';
+import { assessRevocation, type CrlInput, type RevocationRecord } from './revocation.js';
 import type { Signer } from './types.js';
 
 export interface DecodedList {
@@ -19,11 +20,14 @@ export interface CheckContext {
   now: number;
   timeZone: string;
   economyAliases: Readonly<Record<string, string>>;
+  /** CRLs from outside the CMS: the partner's definition and distribution points. */
+  crls?: readonly CrlInput[];
 }
 
 export interface CheckedMessage {
   signer: Signer;
   list: DecodedList;
+  revocation: RevocationRecord;
 }
 
 /** Throws the catalogue error of the first failed check; `signer` is attached to later errors' details. */
@@ -39,10 +43,12 @@ export async function checkMessage(
   const verified = verifyDetachedCms(Buffer.from(body.buffer, body.byteOffset, body.byteLength), Buffer.from(signature), partner.anchors, new Date(ctx.now));
   const signer: Signer = { subject: verified.subject, sha256Fingerprint: verified.sha256Fingerprint };
   try {
+    const crls = [...(ctx.crls ?? []), ...verified.embeddedCrls.map((der): CrlInput => ({ der, source: 'cms' }))];
+    const revocation = assessRevocation(verified.signerCert, verified.issuerCert, crls, new Date(ctx.now), partner.def.manifest.revocation);
     // The schema checked generatedAt's format; its date (in our zone) stands in for missing status dates.
     const dateOf = (generatedAt: string): string => dateInZone(parseInstant(generatedAt) ?? Number.NaN, ctx.timeZone);
     const { header, records } = await readListMessage(body, partner.def, { fallbackDate: dateOf, economyAliases: ctx.economyAliases });
-    return { signer, list: { header, records, listDate: dateOf(header.generatedAt) } };
+    return { signer, revocation, list: { header, records, listDate: dateOf(header.generatedAt) } };
   } catch (err) {
     if (err instanceof AppError) throw new AppError(err.code, err.message, { ...(err.details as object | undefined), signer });
     throw err;

@@ -1,9 +1,9 @@
 // Worker thread: runs checkMessage off the HTTP event loop, so lookups never wait for a large list.
-// It loads the partner catalog itself (compiled validators cannot cross threads) and gets the trust
-// anchors as PEM text from the main thread.
+// Compiled validators cannot cross threads: it compiles each partner version it is sent (kept by
+// content SHA-256), and gets the trust anchors as PEM text from the main thread.
 import { X509Certificate } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
-import { loadCatalog } from '../catalog/load.js';
+import { compileBundle } from '../catalog/bundle.js';
 import { toTrustAnchor } from '../crypto/index.js';
 import { AppError } from '../errors.js';
 import { checkMessage, type CheckContext } from './check-message.js';
@@ -13,18 +13,26 @@ import type { PartnerRuntime } from './partners.js';
 export interface CheckRequest {
   id: number;
   partner: string;
-  catalog: { partnersDir: string; schemasDir: string };
+  definition: DefinitionSource;
   anchorsPem: string[];
   body: Uint8Array;
   signature: Uint8Array | null;
   ctx: CheckContext;
 }
 
-/** Loads the catalog ahead of the first list (schema compilation takes a while). */
+/** A partner version as the worker compiles it: `key` names the version (code and content SHA-256). */
+export interface DefinitionSource {
+  key: string;
+  code: string;
+  manifest: Record<string, unknown>;
+  payloadSchema: Record<string, unknown>;
+}
+
+/** Compiles the active versions ahead of the first list (schema compilation takes a while). */
 export interface WarmRequest {
   id: number;
   warm: true;
-  catalog: CheckRequest['catalog'];
+  definitions: DefinitionSource[];
 }
 
 /** Records come in chunks ahead of the final answer: each chunk is deserialised in its own event-loop turn. */
@@ -35,17 +43,23 @@ export type CheckResponse =
   | { id: number; ok: true; value: Awaited<ReturnType<typeof checkMessage>> | null } // null: warmed up
   | { id: number; ok: false; error: { code: string; message: string; details: unknown } | null; text: string };
 
-let catalog: Promise<Map<string, PartnerRuntime['def']>> | null = null;
+const definitions = new Map<string, PartnerRuntime['def']>();
+const MAX_DEFINITIONS = 64; // versions in use at once are few; old ones go first
 
-function loadDefinitions(dirs: CheckRequest['catalog']): Promise<Map<string, PartnerRuntime['def']>> {
-  catalog ??= loadCatalog(dirs.partnersDir, dirs.schemasDir).then((defs) => new Map(defs.map((d) => [d.code, d])));
-  return catalog;
+function definitionOf(source: DefinitionSource): PartnerRuntime['def'] {
+  let def = definitions.get(source.key);
+  if (!def) {
+    def = compileBundle(source.code, { manifest: source.manifest, payloadSchema: source.payloadSchema, trustAnchors: [], crls: [] }, source.key);
+    if (definitions.size >= MAX_DEFINITIONS) definitions.delete(definitions.keys().next().value!);
+    definitions.set(source.key, def);
+  }
+  return def;
 }
 
 async function partnerRuntime(req: CheckRequest): Promise<PartnerRuntime> {
-  const def = (await loadDefinitions(req.catalog)).get(req.partner);
-  if (!def) throw new AppError('UNKNOWN_PARTNER', `No exchange partner has the code ${req.partner}.`);
-  return { def, anchors: req.anchorsPem.map((pem) => toTrustAnchor(new X509Certificate(pem))) };
+  if (req.definition.code !== req.partner) throw new AppError('UNKNOWN_PARTNER', `No exchange partner has the code ${req.partner}.`);
+  return Promise.resolve({ def: definitionOf(req.definition), anchors: req.anchorsPem.map((pem) => toTrustAnchor(new X509Certificate(pem))), crls: [] });
+  // CRLs come in the request's context (CheckContext.crls), with their sources.
 }
 
 function sendInChunks(id: number, value: Awaited<ReturnType<typeof checkMessage>>): CheckResponse {
@@ -60,7 +74,10 @@ parentPort?.on('message', (req: CheckRequest | WarmRequest) => {
   const reply = (msg: CheckResponse): void => parentPort?.postMessage(msg);
   const work =
     'warm' in req
-      ? loadDefinitions(req.catalog).then((): CheckResponse => ({ id: req.id, ok: true, value: null }))
+      ? Promise.resolve().then((): CheckResponse => {
+          for (const d of req.definitions) definitionOf(d);
+          return { id: req.id, ok: true, value: null };
+        })
       : partnerRuntime(req)
           .then((partner) => checkMessage(partner, req.body, req.signature, req.ctx))
           .then((value) => sendInChunks(req.id, value));

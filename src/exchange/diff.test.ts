@@ -12,6 +12,7 @@ const record = (id: string, over: Partial<OperatorRecord> = {}): OperatorRecord 
   status: 'VALID',
   partnerStatus: 'VALIDO',
   statusSince: '2024-01-01',
+  validFrom: null,
   validUntil: null,
   ...over,
 });

@@ -18,6 +18,7 @@ function sameRecord(a: OperatorRecord, b: OperatorRecord): boolean {
     a.statusSince === b.statusSince &&
     a.tier === b.tier &&
     a.name === b.name &&
+    a.validFrom === b.validFrom &&
     a.validUntil === b.validUntil &&
     a.partnerStatus === b.partnerStatus &&
     a.declaredCode === b.declaredCode &&
@@ -88,6 +89,7 @@ export class ListDiff {
           status: 'REVOKED',
           partnerStatus: REMOVED_FROM_LIST,
           statusSince: this.listDate,
+          validFrom: before.validFrom,
           validUntil: before.validUntil,
         });
       }

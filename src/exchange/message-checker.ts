@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { AppError, ERROR_CATALOGUE, type ErrorCode } from '../errors.js';
 import { checkMessage, type CheckContext, type CheckedMessage } from './check-message.js';
 import type { OperatorRecord } from '../domain/types.js';
-import type { CheckRequest, CheckResponse, WarmRequest } from './check-worker.js';
+import type { CheckRequest, CheckResponse, DefinitionSource, WarmRequest } from './check-worker.js';
 import type { PartnerRuntime } from './partners.js';
 
 const WORKER_FILE = fileURLToPath(new URL('./check-worker.js', import.meta.url));
@@ -16,20 +16,23 @@ export class MessageChecker {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: CheckedMessage | null) => void; reject: (e: unknown) => void; records: OperatorRecord[] }>();
 
-  constructor(private readonly catalogDirs: { partnersDir: string; schemasDir: string } | null) {}
+  /** `useWorker` false → checks run on the main thread. */
+  constructor(private readonly useWorker: boolean) {}
 
   /** True when checks run off the main thread. */
   get threaded(): boolean {
-    return this.catalogDirs !== null && import.meta.url.endsWith('.js') && existsSync(WORKER_FILE);
+    return this.useWorker && import.meta.url.endsWith('.js') && existsSync(WORKER_FILE);
   }
 
   check(partner: PartnerRuntime, body: Buffer, signature: Buffer | null, ctx: CheckContext): Promise<CheckedMessage> {
-    if (!this.threaded || this.catalogDirs === null) return checkMessage(partner, body, signature, ctx);
+    const definition = definitionSource(partner);
+    // A definition built in code (no stored version) cannot be sent to the worker: checked here.
+    if (!this.threaded || definition === null) return checkMessage(partner, body, signature, ctx);
     const id = this.nextId++;
     const request: CheckRequest = {
       id,
       partner: partner.def.code,
-      catalog: this.catalogDirs,
+      definition,
       anchorsPem: partner.anchors.map((a) => a.cert.toString()),
       body,
       signature,
@@ -41,11 +44,12 @@ export class MessageChecker {
     });
   }
 
-  /** Starts the worker and loads the catalog in it now, so the first list does not wait for that. */
-  warmUp(): Promise<void> {
-    if (!this.threaded || this.catalogDirs === null) return Promise.resolve();
+  /** Starts the worker and compiles these partners' versions in it now, so the first list does not wait for that. */
+  warmUp(partners: readonly PartnerRuntime[]): Promise<void> {
+    if (!this.threaded) return Promise.resolve();
     const id = this.nextId++;
-    const request: WarmRequest = { id, warm: true, catalog: this.catalogDirs };
+    const definitions = partners.map(definitionSource).filter((d): d is DefinitionSource => d !== null);
+    const request: WarmRequest = { id, warm: true, definitions };
     return new Promise<void>((resolve, reject) => {
       this.pending.set(id, { resolve: () => resolve(), reject, records: [] });
       this.ensureWorker().postMessage(request);
@@ -88,6 +92,12 @@ export class MessageChecker {
     for (const waiter of this.pending.values()) waiter.reject(err);
     this.pending.clear();
   }
+}
+
+function definitionSource(partner: PartnerRuntime): DefinitionSource | null {
+  const v = partner.version;
+  if (!v) return null;
+  return { key: `${partner.def.code}@${v.contentSha256}`, code: partner.def.code, manifest: v.bundle.manifest, payloadSchema: v.bundle.payloadSchema };
 }
 
 function toError(msg: Extract<CheckResponse, { ok: false }>): Error {

@@ -1,36 +1,45 @@
-// The exchange partners as the gateway runs them: definition (manifest, schema, mapping) + trust anchors.
-import path from 'node:path';
+// The exchange partners as the gateway runs them: definition (manifest, schema, mapping) + trust anchors,
+// compiled from each partner's active version (src/catalog/repository.ts keeps this set current).
+import type { PartnerBundle } from '../catalog/bundle.js';
 import type { PartnerDefinition } from '../catalog/types.js';
-import { loadTrustAnchors, type TrustAnchor } from '../crypto/index.js';
+import type { TrustAnchor } from '../crypto/index.js';
+
+export interface PartnerVersionInfo {
+  number: number;
+  contentSha256: string;
+  bundle: PartnerBundle;
+}
 
 export interface PartnerRuntime {
   readonly def: PartnerDefinition;
   /** Only this partner's anchors: a certificate trusted for another partner does not count. */
   readonly anchors: readonly TrustAnchor[];
+  /** CRLs (DER) from the partner's definition (its version's `crls`, seeded from `certs/<code-lower>/*.crl`). */
+  readonly crls: readonly Buffer[];
+  /** The stored version it was compiled from (absent for definitions built in code, e.g. unit tests). */
+  readonly version?: PartnerVersionInfo;
 }
 
 export class Partners {
-  private readonly byCode: ReadonlyMap<string, PartnerRuntime>;
+  private byCode: ReadonlyMap<string, PartnerRuntime>;
+  private generation = 0;
 
   constructor(list: readonly PartnerRuntime[]) {
     this.byCode = new Map(list.map((p) => [p.def.code, p]));
   }
 
   /**
-   * Joins definitions with `certs/<code-lower>/*.pem`, plus the extra anchor folders given per
-   * partner (the sandbox CAs in sandbox mode).
+   * Swaps in a new set in one step: a lookup or a run sees the old set or the new one, never a mix.
+   * A run keeps the PartnerRuntime it started with, so it finishes on that version.
    */
-  static load(defs: readonly PartnerDefinition[], certsDir: string, extraAnchorDirs: ReadonlyMap<string, string> = new Map()): Partners {
-    return new Partners(
-      defs.map((def) => {
-        const extra = extraAnchorDirs.get(def.code);
-        const anchors = [
-          ...loadTrustAnchors(path.join(certsDir, def.code.toLowerCase())),
-          ...(extra === undefined ? [] : loadTrustAnchors(extra)),
-        ];
-        return { def, anchors };
-      }),
-    );
+  replace(list: readonly PartnerRuntime[]): void {
+    this.byCode = new Map(list.map((p) => [p.def.code, p]));
+    this.generation++;
+  }
+
+  /** Changes whenever the set is replaced (the answer cache keys on it). */
+  get version(): number {
+    return this.generation;
   }
 
   get(code: string): PartnerRuntime | undefined {

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { OperatorEvent } from '../domain/types.js';
 import { AppError } from '../errors.js';
 import type { Queryable } from '../store/db.js';
-import { lockPartnerState, markApplied, markConfirmed, type PartnerState } from '../store/exchanges-repo.js';
+import { databaseNow, lockPartnerState, markApplied, markConfirmed, type PartnerState } from '../store/exchanges-repo.js';
 import { currentOperators, insertEvents, lastEventId } from '../store/operators-repo.js';
 import type { DecodedList } from './check-message.js';
 import { ListDiff, type DiffResult } from './diff.js';
@@ -23,7 +23,8 @@ export interface PublishInput {
   maxRemovalRatio: number;
   /** An admin approved a quarantined list: skip the guards, keep every other rule. */
   approved: boolean;
-  now: () => Date;
+  /** Activation: the last applied message again (same sequence and hash), diffed like a new one. */
+  reapply?: boolean;
   /** The partner's current operators as an in-memory copy holds them, with the newest event id it has seen. */
   cached?: { lastEventId: number; current: () => OperatorEvent[] };
 }
@@ -42,18 +43,20 @@ export async function publishList(tx: Queryable, input: PublishInput): Promise<P
   const { partner, list } = input;
   const state = await lockPartnerState(tx, partner);
   const zero: Counts = { received: list.records.length, added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
-  if (compareSequence(state, list.header.sequence, input.sha256) === 'NO_CHANGE') {
-    await markConfirmed(tx, partner, input.now());
+  const again = input.reapply === true && state.lastSha256 === input.sha256;
+  if (!again && compareSequence(state, list.header.sequence, input.sha256) === 'NO_CHANGE') {
+    await markConfirmed(tx, partner, await databaseNow(tx));
     return { outcome: 'NO_CHANGE', counts: { ...zero, unchanged: list.records.length } };
   }
   // Under the partner lock nothing else publishes: an up-to-date in-memory copy saves reading every event back.
   const upToDate = input.cached !== undefined && input.cached.lastEventId === (await lastEventId(tx, partner));
   const current = upToDate && input.cached ? input.cached.current() : await currentOperators(tx, partner);
-  const diff = await diffInSlices(list, current);
-  const verdict = input.approved ? null : guardList(list.header.kind, diff, input.maxRemovalRatio);
+  const { diff, verdict } = await compareAndGuard(list, current, input.maxRemovalRatio, input.approved);
   if (verdict) return { outcome: 'QUARANTINED', counts: diff.counts, verdict };
 
-  const appliedAt = input.now();
+  // Transaction time from the database, under the partner lock: every replica's clock agrees with it,
+  // and each publish of a partner is later than the one before.
+  const appliedAt = await databaseNow(tx);
   const events: OperatorEvent[] = diff.changes.map((r) => ({
     ...r,
     partner,
@@ -71,6 +74,17 @@ export async function publishList(tx: Queryable, input: PublishInput): Promise<P
     operatorCount: diff.activeAfter,
   });
   return { outcome: 'APPLIED', counts: diff.counts, appliedAt };
+}
+
+/** Stages 6–7 without writing anything: the diff with the current list and the guards' verdict (dry runs too). */
+export async function compareAndGuard(
+  list: DecodedList,
+  current: readonly OperatorEvent[],
+  maxRemovalRatio: number,
+  approved: boolean,
+): Promise<{ diff: DiffResult; verdict: GuardVerdict | null }> {
+  const diff = await diffInSlices(list, current);
+  return { diff, verdict: approved ? null : guardList(list.header.kind, diff, maxRemovalRatio) };
 }
 
 const DIFF_SLICE = 10_000;

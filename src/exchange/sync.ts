@@ -5,7 +5,7 @@ import { AppError, isAppError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { partnerLockKey } from './locks.js';
 import type { Partners } from './partners.js';
-import type { InboundPipeline } from './pipeline.js';
+import type { InboundPipeline, RunRecorder } from './pipeline.js';
 import { pullList, type PullOptions } from './pull.js';
 import type { ExchangeRun, Trigger } from './types.js';
 
@@ -24,7 +24,8 @@ export class PartnerSync {
   constructor(private readonly deps: SyncDeps) {}
 
   /** Pulls and processes now. Null when another process is already running this partner's sync. */
-  async sync(partner: string, trigger: Trigger): Promise<ExchangeRun | null> {
+  /** `recorder` writes in the transaction that records the run's outcome (the audit row of a manual sync). */
+  async sync(partner: string, trigger: Trigger, recorder?: RunRecorder): Promise<ExchangeRun | null> {
     const runtime = this.deps.partners.get(partner);
     if (!runtime) throw new AppError('UNKNOWN_PARTNER', `No exchange partner has the code ${partner}.`);
     const url = this.deps.pullUrlOf(partner);
@@ -36,9 +37,9 @@ export class PartnerSync {
       } catch (err) {
         const error = isAppError(err) ? err : new AppError('FETCH_FAILED');
         this.deps.logger.warn({ partner, reason: error.code }, 'pull failed');
-        return this.deps.pipeline.recordFailure(partner, trigger, error);
+        return this.deps.pipeline.recordFailure(partner, trigger, error, recorder);
       }
-      return this.deps.pipeline.receive(partner, trigger, message);
+      return this.deps.pipeline.receive(partner, trigger, message, undefined, recorder);
     });
     return locked.acquired ? locked.value : null;
   }

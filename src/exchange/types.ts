@@ -1,6 +1,7 @@
 // What an exchange run is, as stored and as the API shows it (contract section 5).
 import type { ListKind } from '../domain/types.js';
 import type { ErrorCode } from '../errors.js';
+import type { RevocationRecord } from './revocation.js';
 
 export type Direction = 'inbound' | 'outbound';
 export type Trigger = 'schedule' | 'manual' | 'push' | 'startup' | 'import' | 'activation';
@@ -46,8 +47,14 @@ export interface ExchangeRun {
   problems: RunProblem[];
   appliedAt: string | null;
   review: { decision: 'approved' | 'rejected'; at: string; by: string } | null;
+  /** The signer's revocation check: which CRL decided (issuer, thisUpdate, nextUpdate), or why none did. */
+  revocation: RevocationRecord | null;
+  /** What an operator should know about an applied run (a best-effort revocation check without a CRL). */
+  warnings: string[];
+  /** Who started the run, when a person did (an activation or rollback); null otherwise. */
+  actor: string | null;
 }
 
 /** Reason codes that mean "we could not get or process it" (retry later) rather than "the list was bad". */
-export const FAILURE_REASONS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['FETCH_FAILED', 'TIMEOUT', 'INTERRUPTED', 'INTERNAL']);
+export const FAILURE_REASONS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['FETCH_FAILED', 'TIMEOUT', 'INTERRUPTED', 'INTERNAL', 'DATABASE_UNAVAILABLE']);
 export const QUARANTINE_REASONS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['EMPTY_LIST', 'MASS_REMOVAL']);

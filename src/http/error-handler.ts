@@ -10,7 +10,7 @@ interface HttpLikeError {
 }
 
 /** Client errors raised by express itself (body parsers, URL decoding), turned into catalogue errors. */
-function fromExpress(err: unknown): AppError | null {
+export function fromExpress(err: unknown): AppError | null {
   if (typeof err !== 'object' || err === null) return null;
   const { type, status, expose } = err as HttpLikeError;
   switch (type) {
@@ -37,11 +37,24 @@ function fromExpress(err: unknown): AppError | null {
   return null;
 }
 
+/** What a 503 (database outage, not ready yet) asks a client to wait before trying again. */
+export const RETRY_AFTER_SECONDS = 10;
+
+/** A refused partner version lists every problem (contract 11); other errors carry only code and message. */
+function withProblems(body: ReturnType<typeof errorBody>, err: AppError): object {
+  const problems = (err.details as { problems?: unknown } | undefined)?.problems;
+  return err.code === 'BUNDLE_INVALID' && Array.isArray(problems) ? { error: { ...body.error, problems } } : body;
+}
+
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const appError = isAppError(err) ? err : fromExpress(err);
     if (appError) {
-      if (!res.headersSent) res.status(appError.status).json(errorBody(appError.code, appError.message));
+      if (res.headersSent) return;
+      if (appError.status === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      res.status(appError.status).json(errorBody(appError.code, appError.message));
+
+      if (!res.headersSent) res.status(appError.status).json(withProblems(errorBody(appError.code, appError.message), appError));
       return;
     }
     // Unexpected: log the error (never the request body), answer a generic 500.

@@ -11,6 +11,7 @@ export interface ScheduleEntry {
 
 export class Scheduler {
   private readonly tasks = new Map<string, ScheduledTask>();
+  private readonly expressions = new Map<string, string>();
 
   constructor(private readonly sync: PartnerSync, private readonly timeZone: string, private readonly logger: Logger) {}
 
@@ -29,7 +30,23 @@ export class Scheduler {
         { timezone: this.timeZone, name: `sync-${partner}`, noOverlap: true },
       );
       this.tasks.set(partner, task);
+      this.expressions.set(partner, expression);
     }
+  }
+
+  /**
+   * Brings the schedules in line with `entries` (after a partner version was activated): a partner
+   * whose expression is unchanged keeps its task; changed, new and gone ones are replaced.
+   */
+  async replan(entries: readonly ScheduleEntry[]): Promise<void> {
+    const wanted = new Map(entries.map((e) => [e.partner, e.expression]));
+    for (const [partner, task] of [...this.tasks]) {
+      if (wanted.get(partner) === this.expressions.get(partner)) continue;
+      await task.destroy();
+      this.tasks.delete(partner);
+      this.expressions.delete(partner);
+    }
+    this.start(entries.filter((e) => !this.tasks.has(e.partner)));
   }
 
   nextRunAt(partner: string): Date | null {
@@ -39,6 +56,7 @@ export class Scheduler {
   async stop(): Promise<void> {
     for (const task of this.tasks.values()) await task.destroy();
     this.tasks.clear();
+    this.expressions.clear();
   }
 }
 

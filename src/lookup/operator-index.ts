@@ -3,8 +3,8 @@
 // each partner's new events; a patch is applied synchronously, so a lookup never sees half of one.
 import type { OperatorEvent } from '../domain/types.js';
 import type { Signer } from '../exchange/types.js';
-import type { Db } from '../store/db.js';
-import { listPartnerStates } from '../store/exchanges-repo.js';
+import type { Db, Queryable } from '../store/db.js';
+import { listPartnerStates, type PartnerState } from '../store/exchanges-repo.js';
 import { eventsAfter } from '../store/operators-repo.js';
 
 export interface Provenance {
@@ -15,10 +15,18 @@ export interface Provenance {
   signer: Signer | null;
 }
 
+/** One applied list: when it was applied (transaction time, epoch ms) and its own generatedAt. */
+export interface AppliedList {
+  appliedAt: number;
+  generatedAt: string;
+}
+
 export interface PartnerData {
   /** When the first list of this partner was applied (transaction time), epoch ms. */
   firstAppliedAt: number;
   lastGeneratedAt: string | null;
+  /** Every applied list, oldest first: what answers as known at an earlier instant cite. */
+  lists: readonly AppliedList[];
   /** Last APPLIED or NO_CHANGE: the partner confirmed its list then. */
   lastSuccessAt: number | null;
   lastSequence: number | null;
@@ -33,6 +41,7 @@ interface ProvenanceRow {
   payload_sha256: string;
   signer: Signer | null;
   applied_at: number;
+  generated_at: string | null;
   [key: string]: unknown;
 }
 
@@ -47,7 +56,8 @@ export class OperatorIndex {
   private loadedOnce = false;
   private generation = 0;
 
-  constructor(private readonly db: Db, private readonly partnerCodes: readonly string[]) {}
+  /** `partnerCodes`: the partners a full refresh reads (a function: partners are activated while running). */
+  constructor(private readonly db: Db, private readonly partnerCodes: readonly string[] | (() => readonly string[])) {}
 
   get loaded(): boolean {
     return this.loadedOnce;
@@ -89,30 +99,31 @@ export class OperatorIndex {
     return this.partnerData.get(code);
   }
 
+  /** The newest list of the partner applied at or before `asKnownAt`, or null (none yet then). */
+  listAsKnownAt(code: string, asKnownAt: number): AppliedList | null {
+    const lists = this.partnerData.get(code)?.lists ?? [];
+    let lo = 0;
+    let hi = lists.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (lists[mid]!.appliedAt <= asKnownAt) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? lists[lo - 1]! : null;
+  }
+
   /** Brings the index up to date with the store (all partners, or one). Refreshes never overlap. */
   refresh(partner?: string): Promise<void> {
-    const run = this.refreshing.then(() => this.load(partner === undefined ? this.partnerCodes : [partner]));
+    const codes = typeof this.partnerCodes === 'function' ? this.partnerCodes : () => this.partnerCodes as readonly string[];
+    const run = this.refreshing.then(() => this.load(partner === undefined ? codes() : [partner]));
     this.refreshing = run.catch(() => undefined);
     return run;
   }
 
   private async load(partners: readonly string[]): Promise<void> {
-    const loaded: { partner: string; events: (OperatorEvent & { id: number })[]; prov: ProvenanceRow[] }[] = [];
-    for (const partner of partners) {
-      const events = await eventsAfter(this.db, partner, this.lastEventId.get(partner) ?? 0);
-      const prov = await this.db.query<ProvenanceRow>(
-        `SELECT id::text AS id, partner, sequence::float8 AS sequence,
-                to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at,
-                payload_sha256, signer, (extract(epoch FROM applied_at) * 1000)::float8 AS applied_at
-           FROM exchanges WHERE partner = $1 AND applied_at IS NOT NULL`,
-        [partner],
-      );
-      loaded.push({ partner, events, prov });
-    }
-    const states = await listPartnerStates(this.db);
+    const { loaded, states } = await this.db.transaction((tx) => this.read(tx, partners));
     // From here on, synchronous: lookups see the index before or after, never between.
     for (const { partner, events, prov } of loaded) {
-      let first = Infinity;
       for (const p of prov) {
         this.provenance.set(p.id, {
           exchangeId: p.id,
@@ -121,24 +132,47 @@ export class OperatorIndex {
           payloadSha256: p.payload_sha256,
           signer: p.signer,
         });
-        first = Math.min(first, p.applied_at);
       }
       for (const e of events) this.add(e);
       const last = events.at(-1);
       if (last) this.lastEventId.set(partner, last.id);
       const before = JSON.stringify(this.partnerData.get(partner) ?? null);
-      this.setPartner(partner, first, states.find((s) => s.partner === partner));
+      this.setPartner(partner, prov, states.find((s) => s.partner === partner));
       if (events.length > 0 || JSON.stringify(this.partnerData.get(partner) ?? null) !== before) this.generation++;
     }
     this.loadedOnce = true;
   }
 
-  private setPartner(partner: string, firstAppliedAt: number, state: Awaited<ReturnType<typeof listPartnerStates>>[number] | undefined): void {
-    if (!state || firstAppliedAt === Infinity) return;
+  /**
+   * Events, provenance and partner state in one snapshot (REPEATABLE READ): a list published
+   * meanwhile is seen whole or not at all, never its state without its events.
+   */
+  private async read(tx: Queryable, partners: readonly string[]) {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    const loaded: { partner: string; events: (OperatorEvent & { id: number })[]; prov: ProvenanceRow[] }[] = [];
+    for (const partner of partners) {
+      const events = await eventsAfter(tx, partner, this.lastEventId.get(partner) ?? 0);
+      const prov = await tx.query<ProvenanceRow>(
+        `SELECT id::text AS id, partner, sequence::float8 AS sequence,
+                to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at,
+                to_char(generated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS generated_at,
+                payload_sha256, signer, (extract(epoch FROM applied_at) * 1000)::float8 AS applied_at
+           FROM exchanges WHERE partner = $1 AND applied_at IS NOT NULL ORDER BY applied_at, id`,
+        [partner],
+      );
+      loaded.push({ partner, events, prov });
+    }
+    return { loaded, states: await listPartnerStates(tx) };
+  }
+
+  private setPartner(partner: string, prov: readonly ProvenanceRow[], state: PartnerState | undefined): void {
+    const first = prov[0];
+    if (!state || !first) return;
     const next = new Map(this.partnerData);
     next.set(partner, {
-      firstAppliedAt,
+      firstAppliedAt: first.applied_at,
       lastGeneratedAt: state.lastGeneratedAt,
+      lists: prov.map((p) => ({ appliedAt: p.applied_at, generatedAt: p.generated_at ?? '' })),
       lastSuccessAt: state.lastSuccessAt === null ? null : Date.parse(state.lastSuccessAt),
       lastSequence: state.lastSequence,
       operatorCount: state.operatorCount,

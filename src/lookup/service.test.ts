@@ -16,23 +16,27 @@ const agreement: Agreement = {
 };
 const event: OperatorEvent = {
   partner: 'MO', partnerId: '100000001', declaredCode: 'MO100000001', aliases: [], name: 'Exemplo', tier: 'A', status: 'VALID',
-  partnerStatus: 'VALIDO', statusSince: '2023-06-01', validUntil: null, exchangeId: 'e1', recordedAt: 1,
+  partnerStatus: 'VALIDO', statusSince: '2023-06-01', validFrom: null, validUntil: null, exchangeId: 'e1', recordedAt: 1,
 };
 
 function setup() {
   let snapshot: RegistrySnapshot = { agreements: [agreement], ...compileAgreements([agreement]) };
   const registry = { snapshot: () => snapshot } as unknown as Registry;
   const def = { code: 'MO', manifest: { agreementId: 'CN-MO', freshnessHours: 72, onStale: 'fail-closed' } } as unknown as PartnerDefinition;
-  const state = { version: 1, events: [event] as OperatorEvent[], data: { firstAppliedAt: 1, lastGeneratedAt: null, lastSuccessAt: 0, lastSequence: 1, operatorCount: 1 } as PartnerData };
+  // One list generated at epoch 0, applied at 1 ms; the partner confirmed it again (NO_CHANGE) much later.
+  const lists = [{ appliedAt: 1, generatedAt: '1970-01-01T00:00:00.000Z' }];
+  const data: PartnerData = { firstAppliedAt: 1, lastGeneratedAt: lists[0]!.generatedAt, lists, lastSuccessAt: 1000 * HOUR, lastSequence: 1, operatorCount: 1 };
+  const state = { version: 1, events: [event] as OperatorEvent[], data };
   const index = {
     get version() {
       return state.version;
     },
     history: (code: string) => (code === 'MO100000001' ? state.events : undefined),
     partner: () => state.data,
+    listAsKnownAt: (_code: string, at: number) => [...state.data.lists].reverse().find((l) => l.appliedAt <= at) ?? null,
     provenanceOf: () => undefined,
   } as unknown as OperatorIndex;
-  const service = new LookupService({ registry, partners: new Partners([{ def, anchors: [] }]), index, timeZone: 'Asia/Shanghai' });
+  const service = new LookupService({ registry, partners: new Partners([{ def, anchors: [], crls: [] }]), index, timeZone: 'Asia/Shanghai' });
   return { service, state, replaceRegistry: (a: Agreement) => (snapshot = { agreements: [a], ...compileAgreements([a]) }) };
 }
 
@@ -63,6 +67,23 @@ describe('LookupService.recogniseJson', () => {
     expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).bytes.toString()).decision).toBe('RECOGNISED');
     replaceRegistry({ ...agreement, terminatedOn: '2026-01-01' });
     expect(JSON.parse(service.recogniseJson('MO100000001', '2026-11-20', now).bytes.toString()).decision).toBe('AGREEMENT_NOT_IN_FORCE');
+  });
+
+  it('ages the data from the list\'s generatedAt, not from the last confirmation', () => {
+    const { service } = setup();
+    // Confirmed (NO_CHANGE) at 1000 h, but generated at 0: stale after 72 h all the same.
+    expect(service.recognise('MO100000001', '2026-11-20', 100 * HOUR, 100 * HOUR)).toMatchObject({ decision: 'STALE_DATA', stale: true });
+  });
+
+  it('cites the list it was computed from: dataAsOf and stale as known at asKnownAt', () => {
+    const { service, state } = setup();
+    state.data = { ...state.data, lists: [...state.data.lists, { appliedAt: 200 * HOUR, generatedAt: '1970-01-09T08:00:00.000Z' }], lastGeneratedAt: '1970-01-09T08:00:00.000Z' };
+    const now = 201 * HOUR;
+    expect(service.recognise('MO100000001', '2026-11-20', now, now)).toMatchObject({ dataAsOf: '1970-01-09T08:00:00.000Z', stale: false });
+    // As known at 10 h: list 1, 10 h old then (not aged by the days since).
+    expect(service.recognise('MO100000001', '2026-11-20', 10 * HOUR, now)).toMatchObject({ dataAsOf: '1970-01-01T00:00:00.000Z', stale: false, decision: 'RECOGNISED' });
+    expect(service.recognise('MO100000001', '2026-11-20', 100 * HOUR, now)).toMatchObject({ dataAsOf: '1970-01-01T00:00:00.000Z', stale: true, decision: 'STALE_DATA' });
+    expect(service.recognise('MO100000001', '2026-11-20', 0, now)).toMatchObject({ decision: 'NO_DATA', dataAsOf: null });
   });
 
   it('expires an answer when the data turns stale (fail-closed here)', () => {

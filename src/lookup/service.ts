@@ -2,10 +2,11 @@
 import { parseDeclaredCode, type ParsedCode } from '../domain/codes.js';
 import { dateInZone } from '../domain/dates.js';
 import { decide } from '../domain/decision.js';
-import { latestKnown, stateOn } from '../domain/timeline.js';
+import { latestKnown, stateOn, withinValidity } from '../domain/timeline.js';
 import type { Decision, IsoDate, OperatorEvent } from '../domain/types.js';
 import type { Partners } from '../exchange/partners.js';
 import type { Registry } from '../registry/registry.js';
+import { DecisionTally, type TallyCell } from './decision-tally.js';
 import { isStale, staleFrom } from './freshness.js';
 import type { OperatorIndex, Provenance } from './operator-index.js';
 
@@ -52,37 +53,55 @@ interface CachedAnswer {
   invalid: boolean;
   /** When `stale` would flip (epoch ms). */
   expiresAt: number;
+  /** Where this answer's decision is counted (aeo_lookup_decisions_total). */
+  tally: TallyCell;
 }
 
 export class LookupService {
   private cache = new Map<string, CachedAnswer>();
-  private cacheFor: { index: number; registry: unknown } = { index: -1, registry: null };
+  private cacheFor: { index: number; registry: unknown; partners: number } = { index: -1, registry: null, partners: -1 };
   private todayCache = { minute: -1, date: '' };
+  /** Decisions answered, per partner (read by the metrics). */
+  readonly decisions = new DecisionTally();
 
   constructor(private readonly deps: LookupDeps) {}
 
   /**
    * The answer as JSON bytes, for "as known now" (no asKnownAt): served from a cache of serialised
-   * answers that is emptied whenever the index or the registry changes, so clearance systems asking
+   * answers that is emptied whenever the index, the registry or a partner version changes, so clearance systems asking
    * the same codes all day cost a map read, not a decision and a JSON.stringify.
    */
   recogniseJson(raw: string, date: IsoDate, now: number): { bytes: Buffer; invalid: boolean } {
     const registry = this.deps.registry.snapshot();
-    if (this.cacheFor.index !== this.deps.index.version || this.cacheFor.registry !== registry || this.cache.size >= CACHE_LIMIT) {
+    const partners = this.deps.partners.version;
+    const changed = this.cacheFor.index !== this.deps.index.version || this.cacheFor.registry !== registry || this.cacheFor.partners !== partners;
+    if (changed || this.cache.size >= CACHE_LIMIT) {
       this.cache = new Map();
-      this.cacheFor = { index: this.deps.index.version, registry };
+      this.cacheFor = { index: this.deps.index.version, registry, partners };
     }
     const key = raw.length <= CACHE_KEY_MAX ? `${date}|${raw}` : null;
     const hit = key === null ? undefined : this.cache.get(key);
-    if (hit && now < hit.expiresAt) return hit;
+    if (hit && now < hit.expiresAt) {
+      hit.tally.n++;
+      return hit;
+    }
     const answer = this.recognise(raw, date, now, now);
     const entry: CachedAnswer = {
       bytes: Buffer.from(JSON.stringify(answer)),
       invalid: answer.decision === 'INVALID_CODE',
       expiresAt: this.staleFlipsAt(answer),
+      tally: this.decisions.cell(answer.partner, answer.decision),
     };
+    entry.tally.n++;
     if (key !== null) this.cache.set(key, entry);
     return entry;
+  }
+
+  /** One answer to a client "as known at" an instant: `recognise`, counted in the decision metrics. */
+  answer(raw: string, date: IsoDate, asKnownAt: number, now: number): RecognitionAnswer {
+    const answer = this.recognise(raw, date, asKnownAt, now);
+    this.decisions.count(answer.partner, answer.decision);
+    return answer;
   }
 
   /** The instant `stale` turns true for this answer's partner; never, when it cannot flip by time alone. */
@@ -107,14 +126,17 @@ export class LookupService {
 
     const agreement = parsed.agreement.agreement;
     const exchange = this.deps.partners.forAgreement(agreement.id);
-    const data = exchange ? this.deps.index.partner(exchange.def.code) : undefined;
-    const hasData = data !== undefined && data.firstAppliedAt <= asKnownAt;
-    const history = hasData ? this.deps.index.history(parsed.code) : undefined;
+    // The list the answer is computed from: the newest one applied at asKnownAt. Its generatedAt is
+    // dataAsOf, and its age then is what `stale` says (an answer as known earlier is not aged by later days).
+    const list = exchange ? this.deps.index.listAsKnownAt(exchange.def.code, asKnownAt) : null;
+    const hasData = list !== null;
+    const history = hasData ? this.historyOf(parsed.spellings) : undefined;
     const state = history ? stateOn(history, date, asKnownAt) : null;
     const known = state ?? (history ? latestKnown(history, asKnownAt) : null);
+    const valid = history !== undefined && state?.status === 'VALID' && withinValidity(history, date, asKnownAt);
     const manifest = exchange?.def.manifest;
-    const stale = manifest !== undefined && isStale(data, manifest.freshnessHours, now);
-    const decision = decide({ parsed, date, hasData, state, stale, onStale: manifest?.onStale ?? 'serve' });
+    const stale = manifest !== undefined && list !== null && isStale({ lastGeneratedAt: list.generatedAt }, manifest.freshnessHours, Math.min(now, asKnownAt));
+    const decision = decide({ parsed, date, hasData, state, withinValidity: valid, stale, onStale: manifest?.onStale ?? 'serve' });
     return {
       code: parsed.code,
       date,
@@ -125,9 +147,18 @@ export class LookupService {
       agreement: { id: agreement.id, inForceOn: agreement.inForceOn },
       operator: known ? operatorView(known) : null,
       provenance: known ? (this.deps.index.provenanceOf(known.exchangeId) ?? null) : null,
-      dataAsOf: hasData ? (data.lastGeneratedAt ?? null) : null,
+      dataAsOf: list?.generatedAt ?? null,
       stale: hasData && stale,
     };
+  }
+
+  /** The first spelling the index knows (Greece: EL… and GR… are one operator). */
+  private historyOf(spellings: readonly string[]): readonly OperatorEvent[] | undefined {
+    for (const code of spellings) {
+      const history = this.deps.index.history(code);
+      if (history) return history;
+    }
+    return undefined;
   }
 
   private withoutOperator(parsed: Exclude<ParsedCode, { kind: 'ok' }>, date: IsoDate): RecognitionAnswer {
@@ -135,7 +166,7 @@ export class LookupService {
       code: parsed.code,
       date,
       recognised: false,
-      decision: decide({ parsed, date, hasData: false, state: null, stale: false, onStale: 'serve' }),
+      decision: decide({ parsed, date, hasData: false, state: null, withinValidity: false, stale: false, onStale: 'serve' }),
       partner: null,
       economy: parsed.kind === 'no-agreement' ? parsed.economy : null,
       agreement: null,

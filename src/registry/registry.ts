@@ -1,6 +1,7 @@
 // The agreement registry: the project's data file, overlaid by admin revisions kept in the database.
 import path from 'node:path';
 import type { ValidateFunction } from 'ajv';
+import * as audit from '../audit/audit-log.js';
 import { compileAgreements, type CompiledAgreements } from '../domain/codes.js';
 import type { Agreement } from '../domain/types.js';
 import { AppError } from '../errors.js';
@@ -77,18 +78,24 @@ export class Registry {
   /** Re-reads admin revisions (after a NOTIFY from another process). */
   async reload(): Promise<void> {
     const revisions = await latestAgreementRevisions(this.db);
+    // The safety refresh reloads every 30 s: an unchanged registry keeps its snapshot (and the answer cache).
+    if (JSON.stringify(revisions) === JSON.stringify(this.revisions)) return;
     this.current = buildSnapshot(this.fileAgreements, revisions);
     this.revisions = revisions;
   }
 
-  /** Adds or corrects an agreement; validated, stored as a new revision, published to every process. */
-  async put(id: string, body: unknown, actor: string): Promise<{ agreement: Agreement; created: boolean }> {
+  /**
+   * Adds or corrects an agreement; validated, stored as a new revision with its audit row (one
+   * transaction), published to every process.
+   */
+  async put(id: string, body: unknown, actor: audit.Actor, note: string | null = null): Promise<{ agreement: Agreement; created: boolean }> {
     if (!this.validateOne(body)) {
       throw new AppError('INVALID_BODY', `The agreement is invalid: ${describeErrors(this.validateOne.errors, 5).join('; ')}.`);
     }
     if (body.id !== id) throw new AppError('INVALID_BODY', `The body's id ${body.id} does not match the path's id ${id}.`);
     if (body.id !== `CN-${body.partner}`) throw new AppError('INVALID_BODY', 'The id must be CN- followed by the partner code.');
-    const created = !this.current.byId.has(id);
+    const previous = this.current.byId.get(id)?.agreement ?? null;
+    const created = previous === null;
     const revisions = [...this.revisions.filter((a) => a.id !== id), body];
     let next: RegistrySnapshot;
     try {
@@ -97,7 +104,10 @@ export class Registry {
       if (err instanceof AppError) throw err;
       throw new AppError('INVALID_BODY', err instanceof Error ? err.message : 'The declared-code pattern is invalid.');
     }
-    await insertAgreementRevision(this.db, body, actor);
+    await this.db.transaction(async (tx) => {
+      await insertAgreementRevision(tx, body, actor.name);
+      await audit.record(tx, { actor, action: 'registry.edit', target: id, note, before: previous, after: body });
+    });
     this.current = next;
     this.revisions = revisions;
     await this.db.notify(REGISTRY_CHANNEL, id).catch(() => undefined);

@@ -1,6 +1,6 @@
 // SQL for agreement revisions (admin additions and corrections, never overwritten).
 import type { Agreement } from '../domain/types.js';
-import type { Db } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 
 export async function latestAgreementRevisions(db: Db): Promise<Agreement[]> {
   const rows = await db.query<{ body: Agreement }>(
@@ -9,7 +9,7 @@ export async function latestAgreementRevisions(db: Db): Promise<Agreement[]> {
   return rows.map((r) => r.body);
 }
 
-export async function insertAgreementRevision(db: Db, body: Agreement, actor: string): Promise<void> {
+export async function insertAgreementRevision(db: Queryable, body: Agreement, actor: string): Promise<void> {
   await db.query('INSERT INTO agreement_revisions (agreement_id, body, recorded_by) VALUES ($1, $2, $3)', [
     body.id,
     JSON.stringify(body),

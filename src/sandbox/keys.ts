@@ -10,7 +10,7 @@ export function sandboxKeysFile(dataDir: string): string {
 
 export function ensureSandboxKeys(dataDir: string, partnerCodes: readonly string[]): { file: string; keys: ApiKey[] } {
   const file = sandboxKeysFile(dataDir);
-  const wanted = ['admin', 'lookup', ...partnerCodes.map((c) => `partner-${c}`)];
+  const wanted = ['admin', 'operator', 'viewer', 'lookup', 'metrics', ...partnerCodes.map((c) => `partner-${c}`)];
   let stored: Record<string, string> = {};
   if (existsSync(file)) stored = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
   let changed = false;

@@ -85,6 +85,11 @@ export class SandboxSimulator {
     return list;
   }
 
+  /** The sequence number of the current list, without building it. */
+  currentSequence(partner: SandboxPartner): number {
+    return SANDBOX_SEQUENCE_BASE[partner] + this.state[partner].generations.length - 1;
+  }
+
   /** Makes the partner produce its next list (additions, status changes, removals). */
   advance(partner: SandboxPartner): { partner: string; generation: number; sequence: number; generatedAt: string } {
     const at = this.now().toISOString();

@@ -30,6 +30,11 @@ export interface Db extends Queryable {
   listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
   notify(channel: string, payload: string): Promise<void>;
   /**
+   * Runs `hook` each time the LISTEN connection is back after it was lost: notifications sent
+   * meanwhile are gone, so whoever keeps a copy of shared data re-reads it. Returns the unsubscribe.
+   */
+  onReconnect(hook: () => void): () => void;
+  /**
    * Runs `fn` holding a session-level advisory lock, or returns `{ acquired: false }` at once when
    * another session (process) holds it. Same-process callers are serialised by the caller.
    */

@@ -4,6 +4,7 @@ import { gunzip, gzip } from 'node:zlib';
 import type { ListKind } from '../domain/types.js';
 import type { ErrorCode } from '../errors.js';
 import type { Counts, Direction, ExchangeRun, Outcome, RunProblem, Signer, Trigger } from '../exchange/types.js';
+import type { RevocationRecord } from '../exchange/revocation.js';
 import type { Db, Queryable } from './db.js';
 
 const gzipAsync = promisify(gzip);
@@ -14,7 +15,7 @@ const ISO = (col: string): string => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-M
 
 const RUN_COLUMNS = `id::text AS id, partner, direction, trigger, ${ISO('started_at')} AS started_at, ${ISO('finished_at')} AS finished_at,
   outcome, reason, reason_message, sequence::float8 AS sequence, kind, ${ISO('generated_at')} AS generated_at, payload_sha256,
-  payload_bytes::float8 AS payload_bytes, signer, counts, problems, ${ISO('applied_at')} AS applied_at, review`;
+  payload_bytes::float8 AS payload_bytes, signer, counts, problems, ${ISO('applied_at')} AS applied_at, review, revocation, actor`;
 
 interface RunRow {
   id: string;
@@ -36,6 +37,8 @@ interface RunRow {
   problems: RunProblem[] | null;
   applied_at: string | null;
   review: ExchangeRun['review'];
+  revocation: RevocationRecord | null;
+  actor: string | null;
   [key: string]: unknown;
 }
 
@@ -68,6 +71,9 @@ function toRun(r: RunRow): ExchangeRun {
     problems: r.problems ?? [],
     appliedAt: r.applied_at,
     review: r.review,
+    revocation: r.revocation,
+    warnings: r.revocation?.warning ? [r.revocation.warning] : [],
+    actor: r.actor,
   };
 }
 
@@ -79,6 +85,8 @@ export interface NewRun {
   startedAt: Date;
   payloadSha256: string | null;
   payloadBytes: number | null;
+  /** Who started it, when a person did (activation runs). */
+  actor?: string | null;
 }
 
 /**
@@ -90,9 +98,9 @@ export async function insertRun(db: Db, run: NewRun, message: { body: Buffer; si
   const gzipped = message ? await gzipAsync(message.body) : null;
   await db.transaction(async (tx) => {
     await tx.query(
-      `INSERT INTO exchanges (id, partner, direction, trigger, started_at, payload_sha256, payload_bytes)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [run.id, run.partner, run.direction, run.trigger, run.startedAt.toISOString(), run.payloadSha256, run.payloadBytes],
+      `INSERT INTO exchanges (id, partner, direction, trigger, started_at, payload_sha256, payload_bytes, actor)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [run.id, run.partner, run.direction, run.trigger, run.startedAt.toISOString(), run.payloadSha256, run.payloadBytes, run.actor ?? null],
     );
     if (message && gzipped) {
       // In parts of 1 MB: the embedded engine runs each statement on the event loop's thread.
@@ -127,13 +135,14 @@ export interface RunResult {
   counts: Counts | null;
   problems: readonly RunProblem[];
   appliedAt: Date | null;
+  revocation: RevocationRecord | null;
 }
 
-export async function finishRun(q: Queryable, id: string, r: RunResult, finishedAt = new Date()): Promise<void> {
+export async function finishRun(q: Queryable, id: string, r: RunResult, finishedAt = new Date(), opts: { onlyIfRunning?: boolean } = {}): Promise<void> {
   await q.query(
     `UPDATE exchanges SET finished_at = $2, outcome = $3, reason = $4, reason_message = $5, sequence = $6, kind = $7,
-       generated_at = $8, signer = $9, counts = $10, problems = $11, applied_at = $12
-     WHERE id = $1`,
+       generated_at = $8, signer = $9, counts = $10, problems = $11, applied_at = $12, revocation = $14
+     WHERE id = $1 AND (NOT $13::boolean OR outcome IS NULL)`,
     [
       id,
       finishedAt.toISOString(),
@@ -147,6 +156,8 @@ export async function finishRun(q: Queryable, id: string, r: RunResult, finished
       r.counts === null ? null : JSON.stringify(r.counts),
       JSON.stringify(r.problems),
       r.appliedAt?.toISOString() ?? null,
+      opts.onlyIfRunning === true,
+      r.revocation === null ? null : JSON.stringify(r.revocation),
     ],
   );
 }
@@ -207,6 +218,18 @@ export async function getMessage(db: Db, id: string): Promise<{ body: Buffer; si
   const row = rows[0];
   if (!row) return null;
   return { body: await gunzipAsync(Buffer.from(row.body, 'base64')), signature: row.signature === null ? null : Buffer.from(row.signature, 'base64') };
+}
+
+/** The message of the partner's last applied list, as stored (an activation reads it again). */
+export async function lastAppliedMessage(db: Db, partner: string): Promise<{ sha256: string; message: { body: Buffer; signature: Buffer | null } } | null> {
+  const rows = await db.query<{ id: string | null; sha256: string | null }>(
+    'SELECT last_exchange_id::text AS id, last_sha256 AS sha256 FROM partner_state WHERE partner = $1',
+    [partner],
+  );
+  const row = rows[0];
+  if (!row?.id || !row.sha256) return null;
+  const message = await getMessage(db, row.id);
+  return message ? { sha256: row.sha256, message } : null;
 }
 
 export async function setReview(q: Queryable, id: string, review: NonNullable<ExchangeRun['review']>): Promise<void> {
@@ -282,6 +305,12 @@ export async function markApplied(
        last_generated_at = $6, last_success_at = $5, operator_count = $7 WHERE partner = $1`,
     [s.partner, s.sequence, s.sha256, s.exchangeId, s.appliedAt.toISOString(), s.generatedAt, s.operatorCount],
   );
+}
+
+/** The database server's clock now (not the transaction's start), to the millisecond. */
+export async function databaseNow(q: Queryable): Promise<Date> {
+  const rows = await q.query<{ ms: number }>('SELECT floor(extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms');
+  return new Date(rows[0]!.ms);
 }
 
 export async function markConfirmed(tx: Queryable, partner: string, at: Date): Promise<void> {

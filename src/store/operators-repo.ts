@@ -20,12 +20,13 @@ const EVENT_COLUMNS: readonly Column[] = [
   { name: 'valid_until', type: 'date' },
   { name: 'exchange_id', type: 'uuid' },
   { name: 'recorded_at', type: 'timestamptz' },
+  { name: 'valid_from', type: 'date' },
 ];
 
 // Codes never contain spaces (normalised), so a space-joined text carries the alias list.
 const SELECT_EVENTS = `SELECT id::text, partner, partner_id, declared_code, array_to_string(aliases, ' '), name, tier, status,
-  partner_status, status_since::text, valid_until::text, exchange_id::text, (extract(epoch FROM recorded_at) * 1000)::text
-  FROM operator_events`;
+  partner_status, status_since::text, valid_until::text, exchange_id::text, (extract(epoch FROM recorded_at) * 1000)::text,
+  valid_from::text FROM operator_events`;
 
 function toEvent(r: (string | null)[]): StoredEvent {
   const aliases = r[4] ?? '';
@@ -40,6 +41,7 @@ function toEvent(r: (string | null)[]): StoredEvent {
     status: r[7] as OperatorStatus,
     partnerStatus: r[8]!,
     statusSince: r[9]!,
+    validFrom: r[13] ?? null,
     validUntil: r[10] ?? null,
     exchangeId: r[11]!,
     recordedAt: Number(r[12]),
@@ -86,6 +88,7 @@ export async function insertEvents(tx: Queryable, events: readonly OperatorEvent
     e.validUntil,
     e.exchangeId,
     at,
+    e.validFrom,
   ]);
   await tx.insertMany('operator_events', EVENT_COLUMNS, rows);
 }

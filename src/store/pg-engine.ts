@@ -1,6 +1,9 @@
 // PostgreSQL server engine (DATABASE_URL set).
 import pg from 'pg';
+import { asUnavailable, guarded } from './availability.js';
 import type { Db, Queryable, Row } from './db.js';
+import { PgListener } from './pg-listener.js';
+import { PgLocks } from './pg-locks.js';
 
 const CHUNK = 5_000; // rows per statement: small parameters, and the event loop turns between statements
 
@@ -30,38 +33,57 @@ function bulk(runner: PgRunner): Pick<Queryable, 'insertMany' | 'selectMany'> {
   };
 }
 
-export async function openPgDb(connectionString: string): Promise<Db> {
-  const pool = new pg.Pool({ connectionString, max: 10, application_name: 'aeo-gateway' });
+/** Default bound on waiting for a lock another process holds (a run of a large list takes minutes). */
+export const LOCK_WAIT_MS = 15 * 60_000;
+/**
+ * Waiting this long to connect, or for a pooled connection, is an error (DATABASE_UNAVAILABLE during
+ * an outage), not a hang. Locks never take pooled connections (pg-locks.ts), so the pool does not starve.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+export async function openPgDb(connectionString: string, lockWaitMs = LOCK_WAIT_MS): Promise<Db> {
+  const pool = new pg.Pool({ connectionString, max: 10, application_name: 'aeo-gateway', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
   await pool.query('SELECT 1');
-  let listener: pg.Client | null = null;
-  const handlers = new Map<string, Set<(payload: string) => void>>();
 
-  const query = async <T extends Row>(sql: string, params?: readonly unknown[]): Promise<T[]> =>
-    (await pool.query<T>(sql, params as unknown[] | undefined)).rows;
-
-  async function listenerClient(): Promise<pg.Client> {
-    if (listener) return listener;
-    const client = new pg.Client({ connectionString, application_name: 'aeo-gateway-listen' });
-    client.on('error', () => undefined);
-    client.on('notification', (msg) => {
-      for (const h of handlers.get(msg.channel) ?? []) h(msg.payload ?? '');
-    });
-    await client.connect();
-    listener = client;
-    return client;
+  /**
+   * A client checked out of the pool has no error listener of the pool's: a server shutdown while
+   * it is held (an advisory lock across a run) would be an unhandled 'error' event and end the
+   * process. Listen while it is out, and destroy it on release when it broke.
+   */
+  async function checkout(): Promise<{ client: pg.PoolClient; release: () => void }> {
+    const client = await guarded(() => pool.connect());
+    let broken: Error | undefined;
+    const onError = (err: Error): void => {
+      broken = err;
+    };
+    client.on('error', onError);
+    return {
+      client,
+      release: () => {
+        client.removeListener('error', onError);
+        client.release(broken);
+      },
+    };
   }
+  const listener = new PgListener(connectionString);
+  const locks = new PgLocks(connectionString, lockWaitMs);
+
+  const query = <T extends Row>(sql: string, params?: readonly unknown[]): Promise<T[]> =>
+    guarded(async () => (await pool.query<T>(sql, params as unknown[] | undefined)).rows);
+  const poolBulk = bulk(pool);
 
   return {
     engine: 'pg',
     query,
-    ...bulk(pool),
+    insertMany: (table, columns, rows) => guarded(() => poolBulk.insertMany(table, columns, rows)),
+    selectMany: (sql, params) => guarded(() => poolBulk.selectMany(sql, params)),
     async exec(sql) {
-      await pool.query(sql);
+      await guarded(() => pool.query(sql));
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      const client = await pool.connect();
+      const { client, release } = await checkout();
       try {
         await client.query('BEGIN');
         const tx: Queryable = {
@@ -77,57 +99,22 @@ export async function openPgDb(connectionString: string): Promise<Db> {
         return value;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
-        throw err;
+        throw asUnavailable(err);
       } finally {
-        client.release();
+        release();
       }
     },
-    async listen(channel, onPayload) {
-      const client = await listenerClient();
-      let set = handlers.get(channel);
-      if (!set) {
-        set = new Set();
-        handlers.set(channel, set);
-        await client.query(`LISTEN "${channel.replace(/"/g, '')}"`);
-      }
-      set.add(onPayload);
-      return () => {
-        set.delete(onPayload);
-        return Promise.resolve();
-      };
-    },
+    listen: (channel, onPayload) => listener.listen(channel, onPayload),
+    onReconnect: (hook) => listener.onReconnect(hook),
     async notify(channel, payload) {
-      await pool.query('SELECT pg_notify($1, $2)', [channel, payload]);
+      await guarded(() => pool.query('SELECT pg_notify($1, $2)', [channel, payload]));
     },
-    async tryWithLock(key, fn) {
-      const client = await pool.connect();
-      try {
-        const got = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [key]);
-        if (!got.rows[0]?.ok) return { acquired: false };
-        try {
-          return { acquired: true, value: await fn() };
-        } finally {
-          await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
-        }
-      } finally {
-        client.release();
-      }
-    },
-    async withLock(key, fn) {
-      const client = await pool.connect();
-      try {
-        await client.query('SELECT pg_advisory_lock($1)', [key]);
-        try {
-          return await fn();
-        } finally {
-          await client.query('SELECT pg_advisory_unlock($1)', [key]).catch(() => undefined);
-        }
-      } finally {
-        client.release();
-      }
-    },
+    // On one connection of their own, never the pool's (pg-locks.ts).
+    tryWithLock: (key, fn) => locks.tryWithLock(key, fn),
+    withLock: (key, fn) => locks.withLock(key, fn),
     async close() {
-      await listener?.end().catch(() => undefined);
+      await locks.close();
+      await listener.close();
       await pool.end();
     },
   };

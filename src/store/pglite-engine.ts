@@ -8,7 +8,7 @@ import type { Db, Queryable, Row } from './db.js';
 const BULK_CHUNK = 5_000;
 
 /** Two processes on one PGlite directory would corrupt it: a lock file with the owner's pid stops the second. */
-function lockDirectory(dataDir: string): () => void {
+export function lockDirectory(dataDir: string): () => void {
   const file = path.join(dataDir, '..', path.basename(dataDir) + '.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -78,6 +78,8 @@ export async function openPgliteDb(dataDir: string | null): Promise<Db> {
       const unlisten = await db.listen(channel, onPayload);
       return () => unlisten();
     },
+    // In-process: notifications are never lost, so there is no reconnect.
+    onReconnect: () => () => undefined,
     async notify(channel, payload) {
       await db.query('SELECT pg_notify($1, $2)', [channel, payload]);
     },

@@ -6,7 +6,9 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect } from 'vitest';
+import { pino } from 'pino';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { PartnerSync, type SyncDeps } from '../../src/exchange/sync.js';
 import { createCertificateAuthority, issueSigningCertificate, signDetachedCms, type PemPair } from '../../src/crypto/index.js';
 import { sandboxPopulation, type EuOperator, type HkOperator, type MoOperator } from '../../src/sandbox/population.js';
 import { renderList, type ListMessageHeader } from '../../src/sandbox/render.js';
@@ -54,6 +56,18 @@ export function makePki(name: string): TestPki {
   return { name, ca, signer, signerCertFile, signerKeyFile, signerFingerprint, signerCommonName, remove };
 }
 
+/** One PKI per name for the test file: made before its tests, removed after. */
+export function pkisForFile<N extends string>(...names: N[]): Record<N, TestPki> {
+  const pkis = {} as Record<N, TestPki>;
+  beforeAll(() => {
+    for (const name of names) pkis[name] = makePki(name);
+  });
+  afterAll(() => {
+    for (const name of names) pkis[name].remove();
+  });
+  return pkis;
+}
+
 /** Makes `pki`'s CA a trust anchor of `partner`: `<certsDir>/<partner-lower>/<file>.pem`. */
 export function trustAnchor(certsDir: string, partner: Partner, pki: TestPki, file = `${pki.name.toLowerCase()}-ca.pem`): void {
   const dir = path.join(certsDir, partner.toLowerCase());
@@ -62,7 +76,7 @@ export function trustAnchor(certsDir: string, partner: Partner, pki: TestPki, fi
 }
 
 /** A detached CMS signature made by the real openssl CLI, exactly as a partner would make it. */
-export function opensslSign(body: Buffer, pki: TestPki): Buffer {
+export function opensslSign(body: Buffer, pki: Pick<TestPki, 'signerCertFile' | 'signerKeyFile'>): Buffer {
   const { dir, remove } = tempDir('sign');
   try {
     const input = path.join(dir, 'list.bin');
@@ -253,4 +267,16 @@ export function expectErrorBody(res: ApiResult, status: number, code: string): v
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(res.body).toEqual({ error: { code, message: expect.any(String) } });
   expect((res.body.error.message as string).length).toBeGreaterThan(0);
+}
+
+/** A PartnerSync on a test gateway's services, pulling from wherever `urlOf` says, with short timeouts. */
+export function testSync(tg: TestGateway, urlOf: () => string, pullOptions: NonNullable<SyncDeps['pullOptions']>): PartnerSync {
+  return new PartnerSync({
+    db: tg.gateway.db,
+    logger: pino({ level: 'silent' }),
+    partners: tg.gateway.partners,
+    pipeline: tg.gateway.pipeline,
+    pullUrlOf: urlOf,
+    pullOptions,
+  });
 }

@@ -2,9 +2,8 @@
 // truncated bodies and wrong content — each ends as the contract says, and nothing is applied by a fault.
 // Only the scripted host is reachable; real local HTTP (the gateway, PostgreSQL) still works.
 import nock from 'nock';
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PartnerSync } from '../../src/exchange/sync.js';
+import type { PartnerSync } from '../../src/exchange/sync.js';
 import type { ExchangeRun } from '../../src/exchange/types.js';
 import { ENGINES } from '../support/databases.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -20,6 +19,7 @@ import {
   sha256Hex,
   snapshot,
   tempDir,
+  testSync,
   trustAnchor,
   type PublishedSnapshot,
   type TestPki,
@@ -87,14 +87,7 @@ describe.each(ENGINES)('pulling a list from a faulty partner (%s)', (engine) => 
     certs = tempDir('certs');
     trustAnchor(certs.dir, 'EU', pki);
     tg = await startTestGateway({ engine, certsDir: certs.dir });
-    sync = new PartnerSync({
-      db: tg.gateway.db,
-      logger: pino({ level: 'silent' }),
-      partners: tg.gateway.partners,
-      pipeline: tg.gateway.pipeline,
-      pullUrlOf: () => `${PARTNER_HOST}/list`,
-      pullOptions: { backoffMs: 1, timeoutMs: 500, retries: 2 },
-    });
+    sync = testSync(tg, () => `${PARTNER_HOST}/list`, { backoffMs: 1, timeoutMs: 500, retries: 2 });
     sig1 = cmsSign(list1, pki).toString('base64');
     sig2 = cmsSign(list2, pki).toString('base64');
   });

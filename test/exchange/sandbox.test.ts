@@ -76,6 +76,27 @@ describe.each(ENGINES)('sandbox partners (%s)', (engine) => {
     for (const [code, decision] of SECTION_7.slice(0, 3)) expect(await decisionOf(tg, code), code).toBe(decision);
   }, 90_000);
 
+  it('a push to a percent-encoded partner path answers 404 with a body, for admin as for the partner', async () => {
+    for (const token of [tg.keys.admin, tg.keys.partner.EU!]) {
+      const res = await Promise.race([
+        api(`${tg.url}/exchange/v1/inbound/E%55`, token, { raw: '<x/>', headers: { 'content-type': 'application/xml' } }),
+        new Promise<never>((_r, reject) => setTimeout(() => reject(new Error('no answer within 5 s')), 5000)),
+      ]);
+      expect([403, 404]).toContain(res.status);
+      expect(typeof res.body.error.code).toBe('string');
+    }
+    expectErrorBody(await api(`${tg.url}/exchange/v1/inbound/E%55`, tg.keys.admin, { raw: '<x/>', headers: { 'content-type': 'application/xml' } }), 404, 'NOT_FOUND');
+    expectErrorBody(await api(`${tg.url}/exchange/v1/inbound/Z%5A`, tg.keys.admin, { raw: '<x/>', headers: { 'content-type': 'application/xml' } }), 404, 'UNKNOWN_PARTNER');
+  });
+
+  it('accepts the Bearer scheme in any case (RFC 7235), and nothing else', async () => {
+    const status = async (authorization: string) => (await fetch(`${tg.url}/v1/partners`, { headers: { authorization } })).status;
+    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) expect(await status(`${scheme} ${tg.keys.admin}`), scheme).toBe(200);
+    for (const bad of [`Basic ${tg.keys.admin}`, `Bearer  ${tg.keys.admin}`, `bearer${tg.keys.admin}`, `Bearer ${tg.keys.admin.toUpperCase()}`]) {
+      expect(await status(bad), bad).toBe(401);
+    }
+  });
+
   it('manual sync of an unknown partner is 404', async () => {
     expectErrorBody(await api(`${tg.url}/admin/partners/ZZ/sync`, tg.keys.admin, { method: 'POST' }), 404, 'UNKNOWN_PARTNER');
   });

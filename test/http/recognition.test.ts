@@ -1,5 +1,6 @@
 // Recognition lookups over real HTTP against the sandbox partners, on both engines (contract 4 and 7).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sandboxPopulation } from '../../src/sandbox/population.js';
 import { ENGINES } from '../support/databases.js';
 import { SECTION_7 } from '../support/sandbox-table.js';
 import { api, startTestGateway, type TestGateway } from '../support/gateway.js';
@@ -32,6 +33,35 @@ describe.each(ENGINES)('recognition lookup on %s (sandbox partners)', (engine) =
     expect(status).toBe(200);
     expect(headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(body.results.map((r: any) => [r.code, r.decision])).toEqual(SECTION_7);
+  });
+
+  it('finds a Greek operator under EL and GR alike, by EORI and by authorisation number', async () => {
+    // The sandbox lists Greek operators as the EU does: EORI prefix EL.
+    const greek = sandboxPopulation('EU', 0).find((op) => op.EORI.startsWith('EL') && op.Status === 'VALID' && op.AuthorisationType !== 'AEOC')!;
+    const asGr = (code: string): string => `GR${code.slice(2)}`;
+    const answers = await Promise.all(
+      [greek.EORI, asGr(greek.EORI), greek.AuthorisationNumber, asGr(greek.AuthorisationNumber)].map(async (code) => (await get(`/v1/recognition/${code}`)).body),
+    );
+    for (const answer of answers) {
+      expect(answer.decision).toBe('RECOGNISED');
+      expect(answer.economy).toBe('GR');
+      expect(answer.operator.partnerId).toBe(greek.EORI);
+    }
+    expect(answers.map((a) => a.code)).toEqual([greek.EORI, asGr(greek.EORI), greek.AuthorisationNumber, asGr(greek.AuthorisationNumber)]);
+    const { body } = await batch({ codes: [asGr(greek.EORI)] });
+    expect(body.results[0].decision).toBe('RECOGNISED');
+  });
+
+  it('finds an authorisation number written with a raw / in the path, as with %2F', async () => {
+    const op = sandboxPopulation('EU', 0).find((o) => o.EORI.startsWith('DE') && o.Status === 'VALID' && o.AuthorisationType !== 'AEOC')!;
+    expect(op.AuthorisationNumber).toContain('/');
+    const raw = await get(`/v1/recognition/${op.AuthorisationNumber}`);
+    const encoded = await get(`/v1/recognition/${encodeURIComponent(op.AuthorisationNumber)}`);
+    expect(raw.status).toBe(200);
+    expect(raw.body).toEqual(encoded.body);
+    expect(raw.body).toMatchObject({ code: op.AuthorisationNumber, decision: 'RECOGNISED', operator: { partnerId: op.EORI } });
+    // A slash that leaves the code's shape is still an INVALID_CODE answer, not a missing route.
+    expect((await get('/v1/recognition/DE1/2/3/4')).body.error.code).toBe('INVALID_CODE');
   });
 
   it('gives operator and provenance for a known operator', async () => {

@@ -1,16 +1,23 @@
 // Starts a real gateway (real HTTP on an ephemeral port) on either storage engine, for tests.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createCertificateAuthority } from '../../src/crypto/index.js';
 import { startGateway, type Gateway } from '../../src/main.js';
 import { createServerDatabase, type Engine } from './databases.js';
 
 export interface TestKeys {
+  /** Named `test.admin` (`admin@test.admin:…`). */
   admin: string;
   lookup: string;
+  viewer: string;
+  /** Named `ops-night`. */
+  operator: string;
+  metrics: string;
   /** partner code → token with scope partner-<code> */
   partner: Record<string, string>;
 }
@@ -40,16 +47,38 @@ export interface TestGatewayOptions {
   logLines?: string[];
   /** More AEO_API_KEYS entries (e.g. `viewer@night:token`). */
   extraKeys?: string[];
+  /** Partner codes besides EU, HK and MO that get a partner-<code> token (partners onboarded while running). */
+  extraPartners?: string[];
 }
 
 const token = (): string => randomBytes(18).toString('base64url');
+
+let placeholderPem: string | null = null;
+/**
+ * An enabled partner without trust anchors stops the start (contract 1). A test that brings no CA
+ * of its own gets a throw-away one (generated now, its key discarded): it signs nothing.
+ */
+function ensureSomeAnchor(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  if (readdirSync(dir).some((f) => f.endsWith('.pem'))) return;
+  placeholderPem ??= createCertificateAuthority('Test placeholder CA (no key kept)').certPem;
+  writeFileSync(path.join(dir, 'placeholder-ca.pem'), placeholderPem);
+}
 
 export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGateway> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'aeo-gw-'));
   const dataDir = opts.dataDir ?? path.join(root, 'data');
   const certsDir = opts.certsDir ?? path.join(root, 'certs');
-  for (const p of ['eu', 'hk', 'mo']) mkdirSync(path.join(certsDir, p), { recursive: true });
-  const keys: TestKeys = { admin: token(), lookup: token(), partner: { EU: token(), HK: token(), MO: token() } };
+  for (const p of ['eu', 'hk', 'mo']) ensureSomeAnchor(path.join(certsDir, p));
+  const keys: TestKeys = {
+    admin: token(),
+    lookup: token(),
+    viewer: token(),
+    operator: token(),
+    metrics: token(),
+    partner: { EU: token(), HK: token(), MO: token() },
+  };
+  for (const code of opts.extraPartners ?? []) keys.partner[code] = token();
   const databaseUrl = opts.databaseUrl ?? (opts.engine === 'pg' ? await createServerDatabase() : undefined);
   const env: Record<string, string> = {
     PORT: '0',
@@ -59,8 +88,11 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
     AEO_SANDBOX: String(opts.sandbox ?? false),
     AEO_SYNC_ON_START: String(opts.syncOnStart ?? opts.sandbox ?? false),
     AEO_API_KEYS: [
-      `admin:${keys.admin}`,
+      `admin@test.admin:${keys.admin}`,
       `lookup:${keys.lookup}`,
+      `viewer:${keys.viewer}`,
+      `operator@ops-night:${keys.operator}`,
+      `metrics:${keys.metrics}`,
       ...Object.entries(keys.partner).map(([code, t]) => `partner-${code}:${t}`),
       ...(opts.extraKeys ?? []),
     ].join(','),
@@ -70,9 +102,8 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
   };
   const config = loadConfig(env, process.cwd());
   const logLines = opts.logLines;
-  const logger = logLines
-    ? pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) })
-    : pino({ level: 'silent' });
+  // The gateway's own logger (request ids included), writing into the test's array.
+  const logger = logLines ? createLogger('debug', { write: (line: string) => void logLines.push(line) }) : pino({ level: 'silent' });
   const gateway = await startGateway(config, logger);
   return {
     url: gateway.url,

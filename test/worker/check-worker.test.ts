@@ -1,7 +1,8 @@
 // The compiled check worker: the same verdicts as the inline path, off the main thread.
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadCatalog } from '../../src/catalog/load.js';
+import { compileBundle, contentSha256 } from '../../src/catalog/bundle.js';
+import { readFileBundles } from '../../src/catalog/file-bundles.js';
 import { createCertificateAuthority, issueSigningCertificate, parseCertificatesPem, signDetachedCms, toTrustAnchor } from '../../src/crypto/index.js';
 import type { MessageChecker as Checker } from '../../src/exchange/message-checker.js';
 import type { PartnerRuntime } from '../../src/exchange/partners.js';
@@ -19,11 +20,13 @@ describe('check worker (compiled)', () => {
 
   beforeAll(async () => {
     ensureBuilt();
-    const dirs = { partnersDir: path.join(REPO, 'partners'), schemasDir: path.join(REPO, 'schemas') };
+    const dirs = { partnersDir: path.join(REPO, 'partners'), schemasDir: path.join(REPO, 'schemas'), certsDir: path.join(REPO, 'certs') };
     const compiled = (await import(path.join(REPO, 'dist/src/exchange/message-checker.js'))) as { MessageChecker: typeof Checker };
-    checker = new compiled.MessageChecker(dirs);
-    const def = (await loadCatalog(dirs.partnersDir, dirs.schemasDir)).find((d) => d.code === 'EU')!;
-    eu = { def, anchors: parseCertificatesPem(ca.certPem).map(toTrustAnchor) };
+    checker = new compiled.MessageChecker(true);
+    // The worker compiles the version it is sent (manifest + payload schema), as for a stored version.
+    const { bundle } = (await readFileBundles(dirs)).find((b) => b.code === 'EU')!;
+    const def = compileBundle('EU', bundle, 'EU files');
+    eu = { def, anchors: parseCertificatesPem(ca.certPem).map(toTrustAnchor), crls: [], version: { number: 1, contentSha256: contentSha256(bundle), bundle } };
   });
 
   it('runs off the main thread and maps a signed list', async () => {

@@ -2,9 +2,13 @@
 import type { Router } from 'express';
 import { errorBody } from '../../errors.js';
 
+export type DatabaseState = 'up' | 'unavailable';
+
 export interface HealthProbe {
-  /** True when the database answers and the lookup index is loaded. */
-  ready(): Promise<boolean>;
+  /** True once the lookup index is loaded: lookups are answered from it, database or not. */
+  indexLoaded(): boolean;
+  /** Whether the database answers now (a short, bounded probe). */
+  database(): Promise<DatabaseState>;
 }
 
 export function healthRoutes(router: Router, probe: HealthProbe): void {
@@ -12,8 +16,11 @@ export function healthRoutes(router: Router, probe: HealthProbe): void {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
-    const ready = await probe.ready().catch(() => false);
-    if (ready) res.json({ status: 'ready' });
-    else res.status(503).json(errorBody('NOT_READY', 'The service is not ready.'));
+    // Lookups are served from the index: a database outage does not make the process unready.
+    if (!probe.indexLoaded()) {
+      res.status(503).json(errorBody('NOT_READY', 'The lookup index is not loaded yet.'));
+      return;
+    }
+    res.json({ status: 'ready', database: await probe.database().catch((): DatabaseState => 'unavailable') });
   });
 }

@@ -20,7 +20,7 @@ function loadDocument(): string {
 /** Any valid token reads it (contract section 2: only health and sandbox routes are open). */
 export function openApiRoutes(router: Router, auth: Authenticator): void {
   const document = loadDocument();
-  router.get('/openapi.json', auth.require(() => true), (_req, res) => {
+  router.get('/openapi.json', auth.requireToken(), (_req, res) => {
     res.type('application/json').send(document);
   });
 }

@@ -1,10 +1,10 @@
-// Recognition lookups (contract section 4): single and batch. Scope lookup (or admin).
+// Recognition lookups (contract section 4): single and batch. Scopes lookup, viewer, operator (or admin).
 import express, { type Request, type Router } from 'express';
 import { isIsoDate, parseInstant } from '../../domain/dates.js';
 import { AppError } from '../../errors.js';
 import type { LookupService, RecognitionAnswer } from '../../lookup/service.js';
-import { lookupScope, type Authenticator } from '../auth.js';
-import { pathParam, queryParam } from '../params.js';
+import { ACCESS, type Authenticator } from '../auth.js';
+import { pathRest, queryParam } from '../params.js';
 
 export const MAX_BATCH = 1000;
 
@@ -52,15 +52,16 @@ function batchBody(req: Request): { codes: string[]; date?: unknown; asKnownAt?:
 }
 
 export function recognitionRoutes(router: Router, auth: Authenticator, service: LookupService): void {
-  const canLookup = auth.require(lookupScope);
+  const canLookup = auth.requireScopes(...ACCESS.lookup);
 
-  router.get('/v1/recognition/:code', canLookup, (req, res) => {
+  // `*code`, not `:code`: an EU authorisation number has a `/` (DEAEOF00025/08), raw or as %2F.
+  router.get('/v1/recognition/*code', canLookup, (req, res) => {
     const date = queryParam(req, 'date');
     const asKnownAt = queryParam(req, 'asKnownAt');
     if (date === null || asKnownAt === null) throw new AppError('BAD_REQUEST', 'date and asKnownAt may be given once each.');
     const when = readWhen(service, date, asKnownAt);
-    const code = pathParam(req, 'code');
-    const answer = asKnownAt === undefined ? service.recogniseJson(code, when.date, when.now) : asBytes(service.recognise(code, when.date, when.asKnownAt, when.now));
+    const code = pathRest(req, 'code');
+    const answer = asKnownAt === undefined ? service.recogniseJson(code, when.date, when.now) : asBytes(service.answer(code, when.date, when.asKnownAt, when.now));
     if (answer.invalid) {
       throw new AppError('INVALID_CODE', 'The code is not a declared code of any agreement (two letters, then the partner number).');
     }
@@ -76,7 +77,7 @@ export function recognitionRoutes(router: Router, auth: Authenticator, service: 
     body.codes.forEach((code, i) => {
       if (i > 0) parts.push(BATCH_COMMA);
       parts.push(
-        body.asKnownAt === undefined ? service.recogniseJson(code, when.date, when.now).bytes : asBytes(service.recognise(code, when.date, when.asKnownAt, when.now)).bytes,
+        body.asKnownAt === undefined ? service.recogniseJson(code, when.date, when.now).bytes : asBytes(service.answer(code, when.date, when.asKnownAt, when.now)).bytes,
       );
     });
     parts.push(BATCH_CLOSE);
