@@ -67,8 +67,8 @@ export class Api {
     return (await (await this.request('POST', path, body, headers)).json()) as T;
   }
 
-  async put<T>(path: string, body: unknown): Promise<T> {
-    return (await (await this.request('PUT', path, body)).json()) as T;
+  async put<T>(path: string, body: unknown, headers?: Record<string, string>): Promise<T> {
+    return (await (await this.request('PUT', path, body, headers)).json()) as T;
   }
 
   /** Fetches bytes and hands them to the browser as a file download (the payload is never rendered). */
@@ -84,6 +84,14 @@ export class Api {
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 }
+
+/**
+ * A note for the X-AEO-Note header (routes whose body is not ours to extend, e.g. an agreement).
+ * Header values are bytes, so text beyond printable ASCII is sent percent-encoded.
+ */
+export const noteHeader = (note: string): Record<string, string> => ({
+  'x-aeo-note': /^[\x20-\x7e]*$/.test(note) ? note : encodeURIComponent(note),
+});
 
 export const rememberedToken = (): string | null => sessionStorage.getItem(STORAGE_KEY);
 export const rememberToken = (token: string): void => sessionStorage.setItem(STORAGE_KEY, token);

@@ -1,6 +1,6 @@
 // Registry: the agreements, and one agreement with its edit form (admin, a note required) and history.
 import { useState } from 'preact/hooks';
-import { ApiError } from '../api';
+import { ApiError, noteHeader } from '../api';
 import { Show, useLoad } from '../components/async';
 import { Link } from '../components/link';
 import { Status } from '../components/status';
@@ -27,7 +27,6 @@ interface Revision {
   revision: number;
   recordedAt: string;
   recordedBy: string;
-  note?: string | null;
   body: unknown;
 }
 
@@ -139,7 +138,10 @@ export function AgreementScreen({ id }: { id: string }) {
       <Show state={history} what="the revisions">
         {(h) => (
           <table>
-            <caption>Revisions by admins ({h.revisions.length}; without any, the project's registry file is what applies)</caption>
+            <caption>
+              Revisions by admins ({h.revisions.length}; without any, the project's registry file is what applies). Their notes are in the{' '}
+              <Link to="/audit?action=registry.edit">audit log</Link>.
+            </caption>
             <thead>
               <tr>
                 <th scope="col" class="num">
@@ -147,7 +149,6 @@ export function AgreementScreen({ id }: { id: string }) {
                 </th>
                 <th scope="col">When</th>
                 <th scope="col">Who</th>
-                <th scope="col">Note</th>
               </tr>
             </thead>
             <tbody>
@@ -156,7 +157,6 @@ export function AgreementScreen({ id }: { id: string }) {
                   <td class="num">{r.revision}</td>
                   <td>{formatInstant(r.recordedAt, zone)}</td>
                   <td>{r.recordedBy}</td>
-                  <td>{r.note ?? ''}</td>
                 </tr>
               ))}
             </tbody>
@@ -183,7 +183,8 @@ function EditAgreement({ agreement, onSaved }: { agreement: Agreement; onSaved: 
       return;
     }
     try {
-      await api.put(`/admin/agreements/${encodeURIComponent(agreement.id)}`, { ...(body as object), note: note.trim() });
+      // The body is the agreement itself; the note travels in X-AEO-Note.
+      await api.put(`/admin/agreements/${encodeURIComponent(agreement.id)}`, body, noteHeader(note.trim()));
       setMessage({ ok: true, text: 'Saved: every gateway process uses the new facts now.' });
       setNote('');
       onSaved();
