@@ -26,15 +26,16 @@ export class Api {
 
   private async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     let res: Response;
+    const raw = body instanceof Uint8Array;
     try {
       res = await fetch(path, {
         method,
         headers: {
           authorization: `Bearer ${this.token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(body === undefined || raw ? {} : { 'content-type': 'application/json' }),
           ...headers,
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body === undefined ? undefined : raw ? (body as Uint8Array<ArrayBuffer>) : JSON.stringify(body),
         cache: 'no-store',
       });
     } catch {
@@ -65,6 +66,11 @@ export class Api {
 
   async post<T>(path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
     return (await (await this.request('POST', path, body, headers)).json()) as T;
+  }
+
+  /** POSTs bytes as they are (a sample list for a dry run), with their own content type. */
+  async postBytes<T>(path: string, bytes: Uint8Array, headers: Record<string, string>): Promise<T> {
+    return (await (await this.request('POST', path, bytes, headers)).json()) as T;
   }
 
   async put<T>(path: string, body: unknown, headers?: Record<string, string>): Promise<T> {

@@ -9,6 +9,7 @@ import { navigate } from '../router';
 import { can } from '../scopes';
 import { formatInstant } from '../time';
 import type { Certificate, PartnerRow, Run } from '../types';
+import { PartnerVersions } from './partner-versions';
 
 interface PartnerData {
   partner: PartnerRow | undefined;
@@ -108,6 +109,7 @@ export function PartnerScreen({ code }: { code: string }) {
                   ))}
                 </tbody>
               </table>
+              {can(who.scopes, 'read') && <PartnerVersions code={code} mayAct={can(who.scopes, 'admin')} />}
               <table>
                 <caption>
                   Recent runs (<Link to={`/exchanges?partner=${code}`}>all runs of {code}</Link>)
