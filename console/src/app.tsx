@@ -7,9 +7,11 @@ import { match, navigate, useLocation } from './router';
 import { can } from './scopes';
 import { AuditScreen } from './screens/audit';
 import { CertificatesScreen } from './screens/certificates';
+import { DomesticScreen, EnterpriseScreen } from './screens/domestic';
 import { ExchangeScreen } from './screens/exchange';
 import { ExchangesScreen } from './screens/exchanges';
 import { LookupScreen } from './screens/lookup';
+import { OutboundBatchScreen, OutboundScreen } from './screens/outbound';
 import { OverviewScreen } from './screens/overview';
 import { PartnerScreen } from './screens/partner';
 import { AgreementScreen, RegistryScreen } from './screens/registry';
@@ -125,6 +127,8 @@ const NAV: { to: string; label: string; needs: 'read' | 'lookup' }[] = [
   { to: '/exchanges', label: 'Exchanges', needs: 'read' },
   { to: '/lookup', label: 'Lookup', needs: 'lookup' },
   { to: '/registry', label: 'Registry', needs: 'lookup' },
+  { to: '/outbound', label: 'Outbound', needs: 'read' },
+  { to: '/domestic', label: 'Domestic register', needs: 'read' },
   { to: '/certificates', label: 'Certificates', needs: 'read' },
   { to: '/audit', label: 'Audit log', needs: 'read' },
 ];
@@ -196,6 +200,10 @@ function Screen({ path, search, scopes }: { path: string; search: string; scopes
   if (path === '/lookup') return <LookupScreen search={search} />;
   if (path === '/registry') return <RegistryScreen />;
   if ((m = match('/registry/:id', path))) return <AgreementScreen id={m.id!} />;
+  if (path === '/outbound') return <OutboundScreen search={search} />;
+  if ((m = match('/outbound/:id', path))) return <OutboundBatchScreen id={m.id!} />;
+  if (path === '/domestic') return <DomesticScreen search={search} />;
+  if ((m = match('/domestic/:code', path))) return <EnterpriseScreen code={m.code!} />;
   if (path === '/certificates') return <CertificatesScreen />;
   if (path === '/audit') return <AuditScreen search={search} />;
   return (
