@@ -48,3 +48,23 @@ if (!changed) {
   utimesSync(stamp, now, now);
   writeFileSync(inputsFile, list);
 }
+
+// The console (Vite → dist/console): rebuilt when a file under console/ is newer than its build.
+const consoleIndex = path.join(root, 'dist', 'console', 'index.html');
+const consoleFiles = [];
+const walkConsole = (dir) => {
+  for (const entry of readdirSync(path.join(root, dir), { withFileTypes: true })) {
+    const rel = path.join(dir, entry.name);
+    if (entry.isDirectory()) walkConsole(rel);
+    else if (!/\.test\.tsx?$/.test(entry.name)) consoleFiles.push(statSync(path.join(root, rel)).mtimeMs);
+  }
+};
+walkConsole('console');
+const consoleBuilt = existsSync(consoleIndex) ? statSync(consoleIndex).mtimeMs : -1;
+if (consoleBuilt < 0 || consoleFiles.some((m) => m > consoleBuilt) || statSync(path.join(root, 'package-lock.json')).mtimeMs > consoleBuilt) {
+  const vite = path.join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  const result = spawnSync(process.execPath, [vite, 'build', '--config', path.join(root, 'console', 'vite.config.ts')], { stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+} else {
+  process.stdout.write('build: dist/console is up to date\n');
+}

@@ -13,15 +13,18 @@ import { partnerLockKey } from './exchange/locks.js';
 import { PartnerSync } from './exchange/sync.js';
 import { holdPublish } from './exchange/hold-publish.js';
 import { createApp } from './http/app.js';
-import { Authenticator } from './http/auth.js';
+import { ACCESS, Authenticator } from './http/auth.js';
 import { auditRoutes } from './http/routes/audit.js';
 import { certificateRoutes } from './http/routes/certificates.js';
 import { rateLimiter } from './http/rate-limit.js';
 import { createHttpServer } from './http/server.js';
 import { exchangeRoutes, type PartnerStatus } from './http/routes/exchanges.js';
+import { consoleRoutes } from './http/routes/console.js';
+import { exchangeReviewRoutes } from './http/routes/exchange-review.js';
 import { healthRoutes } from './http/routes/health.js';
 import { metricsRoutes } from './http/routes/metrics.js';
 import { openApiRoutes } from './http/routes/openapi.js';
+import { operatorRoutes } from './http/routes/operators.js';
 import { partnerRoutes } from './http/routes/partners.js';
 import { recognitionRoutes } from './http/routes/recognition.js';
 import { registryRoutes } from './http/routes/registry.js';
@@ -223,6 +226,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
           agreementId: p.def.manifest.agreementId,
           enabled: p.def.manifest.enabled,
           lastSuccessAt: data?.lastSuccessAt == null ? null : new Date(data.lastSuccessAt).toISOString(),
+          dataAsOf: data?.lastGeneratedAt ?? null,
           lastSequence: data?.lastSequence ?? null,
           operatorCount: data?.operatorCount ?? 0,
           stale: isStale(data, p.def.manifest.freshnessHours, Date.now()),
@@ -267,6 +271,9 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
         }),
       (r) => certificateRoutes(r, auth, () => certificates.list()),
       ...(metrics ? [(r: Parameters<typeof metricsRoutes>[0]) => metricsRoutes(r, auth, metrics)] : []),
+      (r) => operatorRoutes(r, { db, lookup, partners, canRead: auth.requireScopes(...ACCESS.read) }),
+      (r) => exchangeReviewRoutes(r, { db, pipeline, canRead: auth.requireScopes(...ACCESS.read), canDownload: auth.requireScopes(...ACCESS.operate) }),
+      (r) => consoleRoutes(r, { timeZone: config.timeZone, sandbox: config.sandbox }),
       ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxRoutes(r, sandbox)] : []),
     ], metrics ? [metrics.httpMiddleware()] : []);
 

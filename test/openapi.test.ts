@@ -10,11 +10,14 @@ import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from '../src/audit/audit-log.js';
 import { DECISION_ORDER } from '../src/domain/types.js';
 import { ERROR_CATALOGUE } from '../src/errors.js';
 import { Authenticator } from '../src/http/auth.js';
+import { consoleRoutes } from '../src/http/routes/console.js';
+import { exchangeReviewRoutes, type ReviewRouteDeps } from '../src/http/routes/exchange-review.js';
 import { certificateRoutes } from '../src/http/routes/certificates.js';
 import { exchangeRoutes, type ExchangeRouteDeps } from '../src/http/routes/exchanges.js';
 import { healthRoutes } from '../src/http/routes/health.js';
 import { metricsRoutes } from '../src/http/routes/metrics.js';
 import { openApiRoutes } from '../src/http/routes/openapi.js';
+import { operatorRoutes, type OperatorRouteDeps } from '../src/http/routes/operators.js';
 import { partnerRoutes, type PartnerRouteDeps } from '../src/http/routes/partners.js';
 import { recognitionRoutes } from '../src/http/routes/recognition.js';
 import { registryRoutes, type RegistryRouteDeps } from '../src/http/routes/registry.js';
@@ -81,6 +84,9 @@ const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head',
 /** Every route the gateway serves, as `METHOD /path` with OpenAPI path templates. */
 const EXPECTED_OPERATIONS = [
   'GET /healthz',
+  'GET /admin/exchanges/{id}/diff',
+  'GET /admin/exchanges/{id}/payload',
+  'GET /admin/operators/{code}/history',
   'GET /readyz',
   'GET /openapi.json',
   'GET /v1/agreements',
@@ -222,7 +228,7 @@ describe('docs/openapi.json', () => {
     const modules = readdirSync(file('../src/http/routes/'))
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .sort();
-    expect(modules).toEqual(['audit.ts', 'certificates.ts', 'exchanges.ts', 'health.ts', 'metrics.ts', 'openapi.ts', 'partners.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts', 'whoami.ts']);
+    expect(modules).toEqual(['audit.ts', 'certificates.ts', 'console.ts', 'exchange-review.ts', 'exchanges.ts', 'health.ts', 'metrics.ts', 'openapi.ts', 'operators.ts', 'partners.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts', 'whoami.ts']);
 
     // Installers only register handlers; the services behind them are never called here.
     const router: Router = express.Router();
@@ -240,9 +246,16 @@ describe('docs/openapi.json', () => {
     metricsRoutes(router, auth, {} as unknown as GatewayMetrics);
     certificateRoutes(router, auth, () => Promise.resolve([]));
 
+    const pass = ((_req: unknown, _res: unknown, next: () => void) => next()) as unknown as OperatorRouteDeps['canRead'];
+    operatorRoutes(router, { canRead: pass } as unknown as OperatorRouteDeps);
+    exchangeReviewRoutes(router, { canRead: pass, canDownload: pass } as unknown as ReviewRouteDeps);
+    // The console's static files are not API routes: registered, but not in the API document.
+    consoleRoutes(router, { timeZone: 'UTC', sandbox: false, dir: '/nonexistent' });
+
+
     const registered = new Set<string>();
     for (const layer of router.stack as { route?: { path: unknown; methods: Record<string, boolean> } }[]) {
-      if (!layer.route || typeof layer.route.path !== 'string') continue;
+      if (!layer.route || typeof layer.route.path !== 'string' || layer.route.path.startsWith('/console')) continue;
       const path = layer.route.path.replace(/[:*](\w+)/g, '{$1}'); // `*code` takes the rest of the path
       for (const [method, on] of Object.entries(layer.route.methods)) if (on) registered.add(`${method.toUpperCase()} ${path}`);
     }

@@ -9,6 +9,7 @@ import { AppError, isAppError, type ErrorCode } from '../errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { Db, Queryable } from '../store/db.js';
 import { finishRun, getMessage, getRun, insertRun, lastAppliedMessage, setReview, type RunResult } from '../store/exchanges-repo.js';
+import { currentOperators } from '../store/operators-repo.js';
 import type { DecodedList } from './check-message.js';
 import { distributionPointsOf } from '../crypto/index.js';
 import type { DistributionPointCrls } from './crl-fetch.js';
@@ -16,6 +17,7 @@ import { DeferredFinishes } from './deferred-finish.js';
 import { MessageChecker } from './message-checker.js';
 import { partnerLockKey } from './locks.js';
 import type { PartnerRuntime, Partners } from './partners.js';
+import { diffList, type DiffResult } from './diff.js';
 import { publishList, sha256Hex } from './publish.js';
 import type { CrlInput } from './revocation.js';
 import { FAILURE_REASONS, QUARANTINE_REASONS, type ExchangeRun, type Signer, type Trigger } from './types.js';
@@ -238,6 +240,27 @@ export class InboundPipeline {
     });
   }
 
+  private checkOptions(partner: PartnerRuntime, crls: CrlInput[]): Parameters<MessageChecker['check']>[3] {
+    const agreement = this.deps.registry.snapshot().byId.get(partner.def.manifest.agreementId)?.agreement;
+    return { now: this.now().getTime(), timeZone: this.deps.timeZone, economyAliases: agreement?.economyAliases ?? {}, crls };
+  }
+
+  /**
+   * What a stored run's list would change if it were applied now (a quarantine review): the same
+   * checks as the run, compared with the partner's current operators; nothing is written.
+   */
+  async preview(id: string): Promise<{ run: ExchangeRun; diff: DiffResult; current: readonly OperatorEvent[] }> {
+    const run = await getRun(this.deps.db, id);
+    if (!run) throw new AppError('NOT_FOUND', 'No exchange has this id.');
+    const message = await getMessage(this.deps.db, id);
+    if (!message) throw new AppError('CONFLICT', 'The message of this run is not stored (too large, never received, or past retention).');
+    const partner = this.partner(run.partner);
+    const crls = await this.crlsOutsideCms(partner, message.signature);
+    const { list } = await this.checker.check(partner, message.body, message.signature, this.checkOptions(partner, crls));
+    const current = await currentOperators(this.deps.db, partner.def.code);
+    return { run, diff: diffList(list.header.kind, list.records, current, list.listDate), current };
+  }
+
   /**
    * Stages 2–8 for a stored message. With `approval` (an admin approved a quarantined run) the guards
    * are skipped, and a failure is thrown as CONFLICT instead of being recorded over the run.
@@ -257,14 +280,8 @@ export class InboundPipeline {
     let published: Awaited<ReturnType<typeof publishList>>;
     try {
       progress('verifying the signature, parsing, validating, mapping');
-      const agreement = this.deps.registry.snapshot().byId.get(def.manifest.agreementId)?.agreement;
       const crls = await this.crlsOutsideCms(partner, message.signature); // may fetch: before taking `now`
-      const checked = await this.checker.check(partner, message.body, message.signature, {
-        now: this.now().getTime(),
-        timeZone: this.deps.timeZone,
-        economyAliases: agreement?.economyAliases ?? {},
-        crls,
-      });
+      const checked = await this.checker.check(partner, message.body, message.signature, this.checkOptions(partner, crls));
       result.signer = checked.signer;
       result.revocation = checked.revocation;
       const list = checked.list;

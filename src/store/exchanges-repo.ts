@@ -168,17 +168,44 @@ export async function getRun(q: Queryable, id: string): Promise<ExchangeRun | nu
   return rows[0] ? toRun(rows[0]) : null;
 }
 
-export async function listRuns(
-  db: Db,
-  filter: { partner?: string; direction?: Direction; limit: number },
-): Promise<ExchangeRun[]> {
-  const rows = await db.query<RunRow>(
-    `SELECT ${RUN_COLUMNS} FROM exchanges
+export interface RunFilter {
+  partner?: string;
+  direction?: Direction;
+  outcome?: Outcome;
+  reason?: string;
+  trigger?: Trigger;
+  /** Started at or after / before these instants (ISO). */
+  from?: string;
+  to?: string;
+  /** Keyset cursor: runs strictly older than this (start in epoch microseconds, then id). */
+  before?: { startedAtMicros: string; id: string };
+  limit: number;
+}
+
+/** Runs newest first, with the cursor of the last one (for the next page) when more may follow. */
+export async function listRuns(db: Db, filter: RunFilter): Promise<{ runs: ExchangeRun[]; last: { startedAtMicros: string; id: string } | null }> {
+  const rows = await db.query<RunRow & { started_micros: string }>(
+    `SELECT ${RUN_COLUMNS}, (extract(epoch FROM started_at) * 1000000)::bigint::text AS started_micros FROM exchanges
       WHERE ($1::text IS NULL OR partner = $1) AND ($2::text IS NULL OR direction = $2)
-      ORDER BY started_at DESC, id LIMIT $3`,
-    [filter.partner ?? null, filter.direction ?? null, filter.limit],
+        AND ($3::text IS NULL OR outcome = $3) AND ($4::text IS NULL OR reason = $4) AND ($5::text IS NULL OR trigger = $5)
+        AND ($6::timestamptz IS NULL OR started_at >= $6) AND ($7::timestamptz IS NULL OR started_at < $7)
+        AND ($8::text IS NULL OR (started_at, id) < ('epoch'::timestamptz + $8::bigint * interval '1 microsecond', $9::uuid))
+      ORDER BY started_at DESC, id DESC LIMIT $10`,
+    [
+      filter.partner ?? null,
+      filter.direction ?? null,
+      filter.outcome ?? null,
+      filter.reason ?? null,
+      filter.trigger ?? null,
+      filter.from ?? null,
+      filter.to ?? null,
+      filter.before?.startedAtMicros ?? null,
+      filter.before?.id ?? null,
+      filter.limit,
+    ],
   );
-  return rows.map(toRun);
+  const lastRow = rows.length === filter.limit ? rows[rows.length - 1] : undefined;
+  return { runs: rows.map(toRun), last: lastRow ? { startedAtMicros: lastRow.started_micros, id: lastRow.id } : null };
 }
 
 /** The message of a run exactly as received (for an approval, or an audit). */

@@ -45,6 +45,8 @@ export interface TestGatewayOptions {
   databaseUrl?: string;
   /** Where logs go (JSON lines); silent by default. */
   logLines?: string[];
+  /** More AEO_API_KEYS entries (e.g. `viewer@night:token`). */
+  extraKeys?: string[];
   /** Partner codes besides EU, HK and MO that get a partner-<code> token (partners onboarded while running). */
   extraPartners?: string[];
 }
@@ -92,6 +94,7 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
       `operator@ops-night:${keys.operator}`,
       `metrics:${keys.metrics}`,
       ...Object.entries(keys.partner).map(([code, t]) => `partner-${code}:${t}`),
+      ...(opts.extraKeys ?? []),
     ].join(','),
     LOG_LEVEL: 'silent',
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),

@@ -13,13 +13,16 @@ import { getRun, listRuns } from '../../store/exchanges-repo.js';
 import { ACCESS, type Authenticator } from '../auth.js';
 import { actorOf, audited, noteOf } from '../audited.js';
 import { RETRY_AFTER_SECONDS } from '../error-handler.js';
-import { pathParam, queryParam } from '../params.js';
+import { pathParam } from '../params.js';
+import { encodeCursor, parseRunFilter } from '../run-filter.js';
 
 export interface PartnerStatus {
   code: string;
   agreementId: string;
   enabled: boolean;
   lastSuccessAt: string | null;
+  /** The generatedAt of the list lookups answer from (what `dataAsOf` says). */
+  dataAsOf: string | null;
   lastSequence: number | null;
   operatorCount: number;
   stale: boolean;
@@ -75,18 +78,8 @@ export function exchangeRoutes(router: Router, deps: ExchangeRouteDeps): void {
   });
 
   router.get('/v1/exchanges', canRead, async (req, res) => {
-    const partner = queryParam(req, 'partner');
-    const direction = queryParam(req, 'direction');
-    const limitRaw = queryParam(req, 'limit');
-    if (partner === null || direction === null || limitRaw === null) throw new AppError('BAD_REQUEST', 'Each filter may be given once.');
-    if (partner !== undefined && !/^[A-Za-z]{2}$/.test(partner)) throw new AppError('BAD_REQUEST', 'partner is a two-letter code.');
-    if (direction !== undefined && direction !== 'inbound' && direction !== 'outbound') {
-      throw new AppError('BAD_REQUEST', 'direction is inbound or outbound.');
-    }
-    const limit = limitRaw === undefined ? 50 : Number(limitRaw);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new AppError('BAD_REQUEST', 'limit is an integer from 1 to 500.');
-    const runs = await listRuns(db, { partner: partner?.toUpperCase(), direction, limit });
-    res.json({ exchanges: runs.map(runView) });
+    const { runs, last } = await listRuns(db, parseRunFilter(req.query));
+    res.json({ exchanges: runs.map(runView), nextCursor: last ? encodeCursor(last) : null });
   });
 
   router.get('/v1/exchanges/:id', canRead, async (req, res) => {
