@@ -52,8 +52,10 @@ describe('admin console in Chromium (sandbox, PGlite)', () => {
     pki?.remove();
   });
 
-  async function open(token: string, watch?: Watch): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+  /** A new browser context (own storage) signed in with `token`; `remember` keeps it in this tab across reloads. */
+  async function open(token: string, watch?: Watch, remember = false): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
     // Report every CSP violation and every dialog: hostile partner text must trigger neither.
     // Browser-side code as text: the test's own TypeScript has no DOM types.
     await page.addInitScript(
@@ -68,6 +70,7 @@ describe('admin console in Chromium (sandbox, PGlite)', () => {
     }
     await page.goto(`${tg.url}/console/`);
     await page.getByLabel('API token').fill(token);
+    if (remember) await page.getByLabel('Remember in this tab').check();
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('navigation', { name: 'Screens' }).waitFor();
     return page;
@@ -105,11 +108,14 @@ describe('admin console in Chromium (sandbox, PGlite)', () => {
     const page = await open(tg.keys.admin);
     expect(page.url()).not.toContain(tg.keys.admin);
     expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
+    // Held in memory only: a reload asks for the token again.
+    await page.reload();
+    await page.getByLabel('API token').waitFor();
     await page.close();
   });
 
   it('overview: the three partners OK, the signed-in name and scopes, the SANDBOX banner; first screen time is reported', async () => {
-    const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    const page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
     await page.goto(`${tg.url}/console/`);
     await page.getByLabel('API token').fill(tg.keys.admin);
     const t0 = Date.now();
@@ -134,7 +140,7 @@ describe('admin console in Chromium (sandbox, PGlite)', () => {
     const res = await push(tg, 'MO', body, forged);
     expect(res.body.outcome).toBe('REJECTED');
 
-    const page = await open(tg.keys.admin);
+    const page = await open(tg.keys.admin, undefined, true);
     await page.getByRole('link', { name: 'Exchanges' }).click();
     await page.getByLabel('Outcome').selectOption('REJECTED');
     await page.getByRole('button', { name: 'Apply filters' }).click();
@@ -143,9 +149,10 @@ describe('admin console in Chromium (sandbox, PGlite)', () => {
     await row.getByRole('link').click();
     await page.getByText('SIGNATURE_INVALID:').waitFor();
     expect(await page.getByRole('list', { name: 'Pipeline stages' }).innerText()).toMatch(/verify\s*\(stopped\)/);
-    // Filters survive a reload (they are in the URL).
+    // Filters survive a reload (they are in the URL; the token was remembered in this tab).
     await page.goBack();
     await page.reload();
+    await page.getByRole('row', { name: /SIGNATURE_INVALID/ }).first().waitFor();
     expect(await page.getByLabel('Outcome').inputValue()).toBe('REJECTED');
     await expectAccessible(page, 'exchanges');
     await shot(page, 'exchanges');
@@ -230,15 +237,19 @@ describe('admin console in Chromium (sandbox, PGlite)', () => {
     await viewer.getByRole('link', { name: 'EU' }).first().click();
     await viewer.getByRole('heading', { name: 'Partner EU' }).waitFor();
     expect(await viewer.getByRole('button', { name: 'Sync now' }).count()).toBe(0);
-    await viewer.goto(`${tg.url}/console/registry/CN-EU`);
+    expect(await viewer.getByRole('button', { name: /Dry run/ }).count()).toBe(0);
+    await viewer.getByRole('link', { name: 'Registry' }).click();
+    await viewer.getByRole('link', { name: 'CN-EU' }).click();
     await viewer.getByRole('heading', { name: /CN-EU/ }).waitFor();
     expect(await viewer.getByRole('button', { name: 'Save' }).count()).toBe(0);
     await viewer.close();
 
     const operator = await open(operatorToken);
     await operator.getByRole('link', { name: 'EU' }).first().click();
+    await operator.getByRole('heading', { name: 'Partner EU' }).waitFor();
     expect(await operator.getByRole('button', { name: 'Sync now' }).count()).toBe(1);
-    await operator.goto(`${tg.url}/console/registry/CN-EU`);
+    await operator.getByRole('link', { name: 'Registry' }).click();
+    await operator.getByRole('link', { name: 'CN-EU' }).click();
     await operator.getByRole('heading', { name: /CN-EU/ }).waitFor();
     expect(await operator.getByRole('button', { name: 'Save' }).count()).toBe(0);
     await operator.close();
@@ -248,9 +259,9 @@ describe('admin console in Chromium (sandbox, PGlite)', () => {
     const res = await pushMo([moOperator('100000077', { denominacao: { pt: XSS_NAME, zh: XSS_NAME } })], 'DELTA');
     expect(res.body.outcome, JSON.stringify(res.body)).toBe('APPLIED');
     const watch: Watch = { dialogs: [], pageErrors: [] };
-    const page = await open(tg.keys.admin, watch);
+    const page = await open(tg.keys.admin, watch, true);
+    // A bookmarked lookup (the token remembered in this tab) answers at once.
     await page.goto(`${tg.url}/console/lookup?code=MO100000077`);
-    await page.getByRole('button', { name: 'Look up', exact: true }).click();
     await page.getByText(XSS_NAME, { exact: false }).first().waitFor();
     expect(await page.locator('img[src="x"]').count()).toBe(0);
     await page.waitForTimeout(300);

@@ -19,9 +19,10 @@ const CSP = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ance
 
 export function defaultConsoleDir(): string {
   // Compiled: dist/src/http/routes → dist/console. From sources (tests): src/http/routes → dist/console.
+  // A built console has assets/; the console/ source folder (index.html too) must never be served.
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.resolve(here, '../../../console'), path.resolve(here, '../../../dist/console')];
-  return candidates.find((dir) => existsSync(path.join(dir, 'index.html'))) ?? candidates[0]!;
+  const candidates = [path.resolve(here, '../../../dist/console'), path.resolve(here, '../../../console')];
+  return candidates.find((dir) => existsSync(path.join(dir, 'index.html')) && existsSync(path.join(dir, 'assets'))) ?? candidates[0]!;
 }
 
 function securityHeaders(res: Response): void {
