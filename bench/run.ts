@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   const measured = revision(); // what `npm run build` just compiled
   const builtAt = newestBuild();
   const sections: Section[] = [];
+  // BENCH_ONLY=single,batch,decisions,import runs a subset (the report then holds only those).
+  const only = new Set((process.env.BENCH_ONLY ?? 'single,batch,decisions,import').split(','));
 
   // The HTTP benchmarks first, while this process is fresh; the import runs last.
   log('starting a sandbox gateway (imports the sandbox lists)');
@@ -32,26 +34,28 @@ async function main(): Promise<void> {
   const sandboxStartMillis = performance.now() - t;
   try {
     const single = { reqPerSec: null as number | null };
-    sections.push(
-      await attempt('2. Single lookups over HTTP', async () => {
-        const section = await singleLookupBenchmark(gw);
-        single.reqPerSec = section.gatewayReqPerSec;
-        return section;
-      }),
-    );
-    sections.push(await attempt('3. Batch lookups', () => batchBenchmark(gw, single.reqPerSec)));
-    sections.push(await attempt('4. In-process decisions per second', () => Promise.resolve(decisionsBenchmark(gw))));
+    if (only.has('single')) {
+      sections.push(
+        await attempt('2. Single lookups over HTTP', async () => {
+          const section = await singleLookupBenchmark(gw);
+          single.reqPerSec = section.gatewayReqPerSec;
+          return section;
+        }),
+      );
+    }
+    if (only.has('batch')) sections.push(await attempt('3. Batch lookups', () => batchBenchmark(gw, single.reqPerSec)));
+    if (only.has('decisions')) sections.push(await attempt('4. In-process decisions per second', () => Promise.resolve(decisionsBenchmark(gw))));
   } finally {
     await gw.close();
   }
-  sections.push(await attempt('1. Import of a 100 000-operator EU FULL list', importBenchmark));
+  if (only.has('import')) sections.push(await attempt('1. Import of a 100 000-operator EU FULL list', importBenchmark));
   sections.sort((a, b) => a.title.localeCompare(b.title));
 
   // Child processes load dist/ when they start: a rebuild meanwhile (another npm run build) mixes versions.
   const rebuilt = newestBuild() !== builtAt;
   if (rebuilt) log('dist/src was rebuilt during the run: the figures may mix two versions of the gateway');
   const report = render(sections, { elapsedMillis: Date.now() - started, loadBefore, sandboxStartMillis, measured, rebuilt });
-  writeFileSync(path.join(REPO_ROOT, 'docs', 'benchmarks.md'), report);
+  if (process.env.BENCH_ONLY === undefined) writeFileSync(path.join(REPO_ROOT, 'docs', 'benchmarks.md'), report);
   process.stdout.write(report);
   log(`done in ${fmt((Date.now() - started) / 1000)} s; written to docs/benchmarks.md`);
 }
