@@ -117,9 +117,11 @@ function render(sections: readonly Section[], run: RunInfo): string {
     'npm run bench                                        # builds, runs everything, rewrites docs/benchmarks.md',
     'BENCH_DATABASE_URL=postgres://user@127.0.0.1/postgres npm run bench   # also imports on a PostgreSQL server',
     'BENCH_CPU_PROF_DIR=/tmp/prof npm run bench           # also writes a CPU profile of every import child',
+    'BENCH_ONLY=single,batch npm run bench                # a subset (single, batch, decisions, import); docs/ untouched',
+    'npm run bench:soak                                   # 10 min soak (BENCH_SOAK_MINUTES), writes docs/benchmarks-soak.md',
     '```',
     '',
-    'Needs only `npm ci` (autocannon is a dev dependency); everything listens on 127.0.0.1 and is written to temporary folders, removed at the end. ' +
+    'Needs `npm ci` and `wrk` (Debian package; sections 2–3), autocannon (a dev dependency) drives the steady loads of section 1 and the soak; everything listens on 127.0.0.1 and is written to temporary folders, removed at the end. ' +
       'The PostgreSQL server is optional: its user must be allowed to `CREATE DATABASE` (a fresh one is made and dropped). ' +
       'Takes about 3 minutes on 2 cores (about 40 s more with `BENCH_DATABASE_URL`): sections 2–3 are fixed-duration load runs, section 1 four imports of 100 000 operators. ' +
       `The gateways run with \`LOG_LEVEL=${BENCH_LOG_LEVEL}\`, logs to a temporary file (stdout carries this report). Progress is printed on stderr.`,
