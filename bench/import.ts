@@ -31,8 +31,8 @@ import {
 const OPERATORS = 100_000;
 const DAY = 86_400_000;
 const TARGET_SECONDS = 3;
-const TARGET_PARSE_RATIO = 1.5;
-const TARGET_RSS_MB = 500;
+const TARGET_PARSE_RATIO = 0.75;
+const TARGET_RSS_MB = 400;
 const TARGET_SLOWDOWN = 1.5;
 // Lookups while importing: a steady clearance load, well below capacity, so latency is service time.
 const DURING = { connections: 10, rate: 1000, warmupSeconds: 2, beforeSeconds: 5 };

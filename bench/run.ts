@@ -24,6 +24,8 @@ async function main(): Promise<void> {
   const measured = revision(); // what `npm run build` just compiled
   const builtAt = newestBuild();
   const sections: Section[] = [];
+  // BENCH_ONLY=single,batch,decisions,import runs a subset (the report then holds only those).
+  const only = new Set((process.env.BENCH_ONLY ?? 'single,batch,decisions,import').split(','));
 
   // The HTTP benchmarks first, while this process is fresh; the import runs last.
   log('starting a sandbox gateway (imports the sandbox lists)');
@@ -32,33 +34,35 @@ async function main(): Promise<void> {
   const sandboxStartMillis = performance.now() - t;
   try {
     const single = { reqPerSec: null as number | null };
-    sections.push(
-      await attempt('2. Single lookups over HTTP', async () => {
-        // The same sandbox gateway without metrics (no /metrics, no request timer): the metrics' cost.
-        log('starting a second sandbox gateway, metrics off');
-        const off = await startBenchGateway({ sandbox: true, dataDir: tempDir('sandbox-no-metrics'), metrics: false });
-        try {
-          const section = await singleLookupBenchmark(gw, off);
-          single.reqPerSec = section.gatewayReqPerSec;
-          return section;
-        } finally {
-          await off.close();
-        }
-      }),
-    );
-    sections.push(await attempt('3. Batch lookups', () => batchBenchmark(gw, single.reqPerSec)));
-    sections.push(await attempt('4. In-process decisions per second', () => Promise.resolve(decisionsBenchmark(gw))));
+    if (only.has('single')) {
+      sections.push(
+        await attempt('2. Single lookups over HTTP', async () => {
+          // The same sandbox gateway without metrics (no /metrics, no request timer): the metrics' cost.
+          log('starting a second sandbox gateway, metrics off');
+          const off = await startBenchGateway({ sandbox: true, dataDir: tempDir('sandbox-no-metrics'), metrics: false });
+          try {
+            const section = await singleLookupBenchmark(gw, off);
+            single.reqPerSec = section.gatewayReqPerSec;
+            return section;
+          } finally {
+            await off.close();
+          }
+        }),
+      );
+    }
+    if (only.has('batch')) sections.push(await attempt('3. Batch lookups', () => batchBenchmark(gw, single.reqPerSec)));
+    if (only.has('decisions')) sections.push(await attempt('4. In-process decisions per second', () => Promise.resolve(decisionsBenchmark(gw))));
   } finally {
     await gw.close();
   }
-  sections.push(await attempt('1. Import of a 100 000-operator EU FULL list', importBenchmark));
+  if (only.has('import')) sections.push(await attempt('1. Import of a 100 000-operator EU FULL list', importBenchmark));
   sections.sort((a, b) => a.title.localeCompare(b.title));
 
   // Child processes load dist/ when they start: a rebuild meanwhile (another npm run build) mixes versions.
   const rebuilt = newestBuild() !== builtAt;
   if (rebuilt) log('dist/src was rebuilt during the run: the figures may mix two versions of the gateway');
   const report = render(sections, { elapsedMillis: Date.now() - started, loadBefore, sandboxStartMillis, measured, rebuilt });
-  writeFileSync(path.join(REPO_ROOT, 'docs', 'benchmarks.md'), report);
+  if (process.env.BENCH_ONLY === undefined) writeFileSync(path.join(REPO_ROOT, 'docs', 'benchmarks.md'), report);
   process.stdout.write(report);
   log(`done in ${fmt((Date.now() - started) / 1000)} s; written to docs/benchmarks.md`);
 }
@@ -120,9 +124,11 @@ function render(sections: readonly Section[], run: RunInfo): string {
     'npm run bench                                        # builds, runs everything, rewrites docs/benchmarks.md',
     'BENCH_DATABASE_URL=postgres://user@127.0.0.1/postgres npm run bench   # also imports on a PostgreSQL server',
     'BENCH_CPU_PROF_DIR=/tmp/prof npm run bench           # also writes a CPU profile of every import child',
+    'BENCH_ONLY=single,batch npm run bench                # a subset (single, batch, decisions, import); docs/ untouched',
+    'npm run bench:soak                                   # 10 min soak (BENCH_SOAK_MINUTES), writes docs/benchmarks-soak.md',
     '```',
     '',
-    'Needs only `npm ci` (autocannon is a dev dependency); everything listens on 127.0.0.1 and is written to temporary folders, removed at the end. ' +
+    'Needs `npm ci` and `wrk` (Debian package; sections 2–3), autocannon (a dev dependency) drives the steady loads of section 1 and the soak; everything listens on 127.0.0.1 and is written to temporary folders, removed at the end. ' +
       'The PostgreSQL server is optional: its user must be allowed to `CREATE DATABASE` (a fresh one is made and dropped). ' +
       'Takes about 3 minutes on 2 cores (about 40 s more with `BENCH_DATABASE_URL`): sections 2–3 are fixed-duration load runs, section 1 four imports of 100 000 operators. ' +
       `The gateways run with \`LOG_LEVEL=${BENCH_LOG_LEVEL}\`, logs to a temporary file (stdout carries this report). Progress is printed on stderr.`,

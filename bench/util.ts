@@ -397,6 +397,22 @@ export const CODE_MIX: readonly CodeMixShare[] = [
   { kind: 'no data (SG)', share: 0.03 },
 ];
 
+/**
+ * `count` distinct EORIs of VALID sandbox EU operators (generation 0), in a fixed shuffled order:
+ * what a clearance system sends (real operators), every answer a full one (~780 bytes).
+ */
+export function realOperatorCodes(count: number): string[] {
+  const rng = createRandom(hashSeed('aeo-bench', 'real-codes'));
+  const valid = sandboxPopulation('EU', 0).filter((o) => o.Status === 'VALID').map((o) => o.EORI);
+  const codes = [...new Set(valid)];
+  if (codes.length < count) throw new Error(`only ${codes.length} valid EU operators in the sandbox`);
+  for (let i = codes.length - 1; i > 0; i--) {
+    const j = rng.int(0, i);
+    [codes[i], codes[j]] = [codes[j]!, codes[i]!];
+  }
+  return codes.slice(0, count);
+}
+
 /** `count` codes drawn from the sandbox populations (EU default size) following CODE_MIX. */
 export function codeMix(count: number): string[] {
   const rng = createRandom(hashSeed('aeo-bench', 'codes'));

@@ -149,12 +149,12 @@ describe('parsePayload, XML', () => {
     await malformed(parseXml('   '));
   });
 
-  it('parses a 100 000-operator list (~60 MB class) in reasonable time', async () => {
+  // Speed is measured in bench/ (section 1), not here: on a shared machine a time limit only measures the neighbours.
+  it('parses a 100 000-operator list whole', async () => {
     const op = `<Operator><EORI>DE1</EORI><Name>N</Name><Address><Country>DE</Country></Address></Operator>`;
     const xml = `<AEOList xmlns="urn:aeo-mra:eu:aeo-list:1" sender="EU">${op.repeat(100_000)}</AEOList>`;
-    const started = performance.now();
-    const parsed = (await parseXml(xml)) as { Operator: unknown[] };
+    const parsed = (await parseXml(xml)) as { Operator: { Address: { Country: string } }[] };
     expect(parsed.Operator.length).toBe(100_000);
-    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(parsed.Operator[99_999]?.Address.Country).toBe('DE');
   });
 });

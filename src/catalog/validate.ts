@@ -38,29 +38,36 @@ const RECORD_KEY = 'urn:aeo-gateway:payload';
  */
 export function compilePayloadValidator(schema: SchemaObject, recordsPointer: JsonPointer): PayloadValidator {
   const recordsKeys = compilePointer(recordsPointer);
-  const fast = createAjv(false).compile(schema);
   const itemsPath = findItemsSchema(schema, recordsKeys);
-  const slow = itemsPath ? compileSplit(schema, itemsPath) : null;
-  const whole = slow ? null : createAjv(true).compile(schema);
+  // Start-up compiles every partner schema (in the gateway and again in the check worker): only the
+  // validators of the usual path are compiled now; the allErrors ones and the whole-message one when a
+  // list first needs them. A schema that does not compile still throws here.
+  const fastSplit = itemsPath ? compileSplit(schema, itemsPath, false) : null;
+  const split = fastSplit && itemsPath && splittable(schema, itemsPath) ? recordByRecord(fastSplit, () => slowSplit(), recordsPointer) : null;
+  let fastWhole = split ? null : createAjv(false).compile(schema);
+  let slow: SplitValidators | null | undefined;
+  const slowSplit = (): SplitValidators | null => (slow === undefined ? (slow = itemsPath ? compileSplit(schema, itemsPath) : null) : slow);
+  let slowWhole: ValidateFunction | null = null;
 
   const validate = (parsed: unknown): Problem[] => {
+    const fast = (fastWhole ??= createAjv(false).compile(schema));
     if (fast(parsed)) return [];
     const problems = new ProblemList();
-    if (slow) {
-      addErrors(problems, slow.envelope, parsed, recordsPointer, null);
+    const split2 = slowSplit();
+    if (split2) {
+      addErrors(problems, split2.envelope, parsed, recordsPointer, null);
       const records = getAt(parsed, recordsKeys);
       if (Array.isArray(records)) {
-        for (let i = 0; i < records.length && !problems.full; i++) addErrors(problems, slow.record, records[i], '', i);
+        for (let i = 0; i < records.length && !problems.full; i++) addErrors(problems, split2.record, records[i], '', i);
       }
-    } else if (whole) {
-      addErrors(problems, whole, parsed, recordsPointer, null);
+    } else {
+      addErrors(problems, (slowWhole ??= createAjv(true).compile(schema)), parsed, recordsPointer, null);
     }
     // The split passes found nothing the fast pass saw (an exotic schema): report its first error.
     if (problems.items.length === 0) addErrorList(problems, fast.errors ?? [], recordsPointer, null);
     if (problems.items.length === 0) problems.add(null, '', 'does not match the partner schema');
     return problems.items;
   };
-  const split = slow && itemsPath && splittable(schema, itemsPath) ? compileRecordByRecord(schema, itemsPath, slow, recordsPointer) : null;
   return Object.assign(validate, { split });
 }
 
@@ -69,21 +76,22 @@ function splittable(schema: SchemaObject, itemsPath: readonly string[]): boolean
   return isObject(array) && Object.keys(array).every((k) => SPLITTABLE_ARRAY_KEYWORDS.has(k));
 }
 
-function compileRecordByRecord(schema: SchemaObject, itemsPath: string[], slow: SplitValidators, recordsPointer: string): SplitPayloadValidator | null {
-  const fast = compileSplit(schema, itemsPath, false);
-  if (!fast) return null;
+/** `slow` (allErrors) is asked for only when a fast check failed. */
+function recordByRecord(fast: SplitValidators, slow: () => SplitValidators | null, recordsPointer: string): SplitPayloadValidator {
   return {
     envelope(envelope) {
       if (fast.envelope(envelope)) return [];
       const problems = new ProblemList();
-      addErrors(problems, slow.envelope, envelope, recordsPointer, null);
+      const s = slow();
+      if (s) addErrors(problems, s.envelope, envelope, recordsPointer, null);
       if (problems.items.length === 0) addErrorList(problems, fast.envelope.errors ?? [], recordsPointer, null);
       return problems.items;
     },
     record(record, index, problems) {
       if (fast.record(record)) return true;
       const before = problems.items.length;
-      addErrors(problems, slow.record, record, '', index);
+      const s = slow();
+      if (s) addErrors(problems, s.record, record, '', index);
       if (!problems.full && problems.items.length === before) addErrorList(problems, fast.record.errors ?? [], '', index);
       return false;
     },

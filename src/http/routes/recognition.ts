@@ -2,7 +2,7 @@
 import express, { type Request, type Router } from 'express';
 import { isIsoDate, parseInstant } from '../../domain/dates.js';
 import { AppError } from '../../errors.js';
-import type { LookupService, RecognitionAnswer } from '../../lookup/service.js';
+import { BATCH_CLOSE, BATCH_OPEN, type LookupService, type RecognitionAnswer } from '../../lookup/service.js';
 import { ACCESS, type Authenticator } from '../auth.js';
 import { pathRest, queryParam } from '../params.js';
 
@@ -13,9 +13,7 @@ const asBytes = (answer: RecognitionAnswer): { bytes: Buffer; invalid: boolean }
   invalid: answer.decision === 'INVALID_CODE',
 });
 
-const BATCH_OPEN = Buffer.from('{"results":[');
 const BATCH_COMMA = Buffer.from(',');
-const BATCH_CLOSE = Buffer.from(']}');
 
 interface When {
   date: string;
@@ -71,14 +69,16 @@ export function recognitionRoutes(router: Router, auth: Authenticator, service: 
   router.post('/v1/recognition/batch', canLookup, express.json({ limit: '256kb', strict: true }), (req, res) => {
     const body = batchBody(req);
     const when = readWhen(service, body.date, body.asKnownAt);
+    if (body.asKnownAt === undefined) {
+      res.type('json').send(service.recogniseJsonBatch(body.codes, when.date, when.now));
+      return;
+    }
     // Encoded answers joined as they are: the same JSON as res.json({ results }) would write,
     // without joining strings and encoding them again.
     const parts: Buffer[] = [BATCH_OPEN];
     body.codes.forEach((code, i) => {
       if (i > 0) parts.push(BATCH_COMMA);
-      parts.push(
-        body.asKnownAt === undefined ? service.recogniseJson(code, when.date, when.now).bytes : asBytes(service.answer(code, when.date, when.asKnownAt, when.now)).bytes,
-      );
+      parts.push(asBytes(service.answer(code, when.date, when.asKnownAt, when.now)).bytes);
     });
     parts.push(BATCH_CLOSE);
     res.type('json').send(Buffer.concat(parts));
