@@ -9,8 +9,10 @@ import { Partners } from './exchange/partners.js';
 import { InboundPipeline } from './exchange/pipeline.js';
 import { partnerLockKey } from './exchange/locks.js';
 import { PartnerSync } from './exchange/sync.js';
+import { DomesticRegister } from './domestic/register.js';
 import { createApp } from './http/app.js';
 import { Authenticator } from './http/auth.js';
+import { domesticRoutes } from './http/routes/domestic.js';
 import { exchangeRoutes, type PartnerStatus } from './http/routes/exchanges.js';
 import { healthRoutes } from './http/routes/health.js';
 import { openApiRoutes } from './http/routes/openapi.js';
@@ -42,6 +44,7 @@ export interface Gateway {
   readonly lookup: LookupService;
   readonly index: OperatorIndex;
   readonly sandbox: SandboxSimulator | null;
+  readonly domestic: DomesticRegister;
   /** Where generated sandbox keys were written, when they were. */
   readonly sandboxKeysFile: string | null;
   close(): Promise<void>;
@@ -72,7 +75,8 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
       catalogDirs: { partnersDir: config.partnersDir, schemasDir: config.schemasDir },
       currentOperators: (partner) => ({ lastEventId: index.lastEventIdOf(partner), current: () => index.currentOf(partner) }),
     });
-    return { db, registry, partners, sandbox, index, lookup, pipeline };
+    const domestic = new DomesticRegister(db);
+    return { db, registry, partners, sandbox, index, lookup, pipeline, domestic };
   } catch (err) {
     await db.close();
     throw err;
@@ -81,7 +85,7 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
 
 export async function startGateway(config: Readonly<Config>, logger: Logger): Promise<Gateway> {
   const services = await openServices(config, logger);
-  const { db, registry, partners, sandbox, index, lookup, pipeline } = services;
+  const { db, registry, partners, sandbox, index, lookup, pipeline, domestic } = services;
   const timers: NodeJS.Timeout[] = [];
   let server: Server | null = null;
   let ready = false;
@@ -102,6 +106,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     for (const p of partners.all()) {
       await db.tryWithLock(partnerLockKey(p.def.code, 'run'), () => failInterruptedRuns(db, p.def.code));
     }
+    await domestic.recoverInterrupted();
     await index.refresh();
     // The first list must not wait for the check worker to compile the partner schemas.
     await pipeline.warmUp();
@@ -167,6 +172,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
             return run;
           },
         }),
+      (r) => domesticRoutes(r, { auth, db, register: domestic }),
       ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxRoutes(r, sandbox)] : []),
     ]);
 

@@ -8,6 +8,7 @@ import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE } from '../src/errors.js';
 import { Authenticator } from '../src/http/auth.js';
+import { domesticRoutes } from '../src/http/routes/domestic.js';
 import { exchangeRoutes, type ExchangeRouteDeps } from '../src/http/routes/exchanges.js';
 import { healthRoutes } from '../src/http/routes/health.js';
 import { openApiRoutes } from '../src/http/routes/openapi.js';
@@ -90,6 +91,12 @@ const EXPECTED_OPERATIONS = [
   'POST /admin/exchanges/{id}/reject',
   'GET /sandbox/{partner}/aeo-list',
   'POST /sandbox/{partner}/advance',
+  'POST /admin/domestic/imports',
+  'GET /admin/domestic/imports/{id}',
+  'POST /admin/domestic/imports/{id}/approve',
+  'POST /admin/domestic/imports/{id}/reject',
+  'GET /admin/domestic/enterprises',
+  'GET /admin/domestic/enterprises/{aeoCode}',
 ];
 
 /** Routes anyone may call (contract section 2). */
@@ -219,7 +226,7 @@ describe('docs/openapi.json', () => {
     const modules = readdirSync(file('../src/http/routes/'))
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .sort();
-    expect(modules).toEqual(['exchanges.ts', 'health.ts', 'openapi.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts']);
+    expect(modules).toEqual(['domestic.ts', 'exchanges.ts', 'health.ts', 'openapi.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts']);
 
     // Installers only register handlers; the services behind them are never called here.
     const router: Router = express.Router();
@@ -232,6 +239,7 @@ describe('docs/openapi.json', () => {
     // with partners the same path is registered once per partner code.
     exchangeRoutes(router, { auth, partners: { all: () => [], get: () => undefined } } as unknown as ExchangeRouteDeps);
     sandboxRoutes(router, {} as unknown as SandboxSimulator);
+    domesticRoutes(router, { auth } as unknown as Parameters<typeof domesticRoutes>[1]);
 
     const registered = new Set<string>();
     for (const layer of router.stack as { route?: { path: unknown; methods: Record<string, boolean> } }[]) {
