@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isValidTimeZone } from './domain/dates.js';
+import { DEFAULT_RETRY, parseRetryPolicy, type RetryPolicy } from './outbound/retry.js';
 
 export type Scope = 'admin' | 'lookup' | `partner-${string}`;
 
@@ -25,6 +26,8 @@ export interface Config {
   signingCertFile: string | null;
   logLevel: string;
   syncOnStart: boolean;
+  /** Push retries of outbound batches (contract 9.4): base, cap, give-up. */
+  outboundRetry: RetryPolicy;
 }
 
 export class ConfigError extends Error {
@@ -118,6 +121,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), opts: { 
 
   const syncOnStart = parseBoolean('AEO_SYNC_ON_START', env.AEO_SYNC_ON_START, sandbox, problems);
 
+  const outboundRetry = env.AEO_OUTBOUND_RETRY === undefined || env.AEO_OUTBOUND_RETRY === '' ? DEFAULT_RETRY : parseRetryPolicy(env.AEO_OUTBOUND_RETRY);
+  if (outboundRetry === null) problems.push('AEO_OUTBOUND_RETRY must be base,cap,give-up durations such as 1m,60m,24h (units ms, s, m, h)');
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -134,5 +140,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), opts: { 
     signingCertFile: signingCertFile === null ? null : resolve(signingCertFile),
     logLevel,
     syncOnStart,
+    outboundRetry: outboundRetry!,
   });
 }

@@ -14,6 +14,7 @@ export const ERROR_CATALOGUE = {
   NO_AGREEMENT: { status: 404, message: 'No agreement covers this economy.' },
   UNKNOWN_PARTNER: { status: 404, message: 'No exchange partner has this code.' },
   CONFLICT: { status: 409, message: 'The resource is not in a state that allows this operation.' },
+  GONE: { status: 410, message: 'The resource is past its retention.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than allowed.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The content type is not supported here.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests.' },

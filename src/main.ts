@@ -13,6 +13,9 @@ import { DomesticRegister } from './domestic/register.js';
 import { createApp } from './http/app.js';
 import { Authenticator } from './http/auth.js';
 import { domesticRoutes } from './http/routes/domestic.js';
+import { outboundRoutes } from './http/routes/outbound.js';
+import { outboundExchangeRoutes } from './http/routes/outbound-exchange.js';
+import { sandboxOutboundRoutes } from './http/routes/sandbox-outbound.js';
 import { exchangeRoutes, type PartnerStatus } from './http/routes/exchanges.js';
 import { healthRoutes } from './http/routes/health.js';
 import { openApiRoutes } from './http/routes/openapi.js';
@@ -20,6 +23,10 @@ import { recognitionRoutes } from './http/routes/recognition.js';
 import { registryRoutes } from './http/routes/registry.js';
 import { sandboxRoutes } from './http/routes/sandbox.js';
 import { Scheduler } from './jobs/scheduler.js';
+import { OutboundService } from './outbound/service.js';
+import { openOutboundSigner } from './outbound/signer.js';
+import { sandboxRegister } from './sandbox/domestic.js';
+import { SandboxHkPuller } from './sandbox/outbound-partners.js';
 import { isStale } from './lookup/freshness.js';
 import { OperatorIndex } from './lookup/operator-index.js';
 import { LookupService } from './lookup/service.js';
@@ -45,6 +52,7 @@ export interface Gateway {
   readonly index: OperatorIndex;
   readonly sandbox: SandboxSimulator | null;
   readonly domestic: DomesticRegister;
+  readonly outbound: OutboundService;
   /** Where generated sandbox keys were written, when they were. */
   readonly sandboxKeysFile: string | null;
   close(): Promise<void>;
@@ -84,12 +92,16 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
 }
 
 export async function startGateway(config: Readonly<Config>, logger: Logger): Promise<Gateway> {
+  // Our signing key first: bad or missing files stop the start before anything else is opened.
+  const signer = openOutboundSigner(config);
   const services = await openServices(config, logger);
   const { db, registry, partners, sandbox, index, lookup, pipeline, domestic } = services;
   const timers: NodeJS.Timeout[] = [];
   let server: Server | null = null;
   let ready = false;
   const scheduler = { current: null as Scheduler | null };
+  const outboundJobs = { current: null as Scheduler | null };
+  let outbound: OutboundService | null = null;
 
   try {
     let keys = config.apiKeys;
@@ -128,11 +140,41 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
         return m.pullUrl;
       },
     });
+    const hk = sandbox && keys.find((k) => k.scope === 'partner-HK');
+    const hkPuller = sandbox && hk ? new SandboxHkPuller({ sim: sandbox, baseUrl: () => baseUrl, token: hk.token, anchorsPem: signer.anchorsPem }) : null;
+    const out = new OutboundService({
+      db,
+      partners,
+      signer,
+      logger,
+      timeZone: config.timeZone,
+      policy: config.outboundRetry,
+      urlOf: (code) => {
+        const d = partners.get(code)?.def.manifest.outbound?.delivery;
+        if (!d || d.mode === 'pull') return null;
+        if (config.sandbox && d.sandboxPath) return `${baseUrl}${d.sandboxPath}`;
+        return d.url ?? null;
+      },
+      onBuilt: async (batch) => {
+        if (batch.partner === 'HK' && hkPuller) await hkPuller.pull();
+      },
+    });
+    outbound = out;
+    if (sandbox && (await domestic.current()).size === 0) {
+      const seeded = await domestic.import({ kind: 'FULL', records: sandboxRegister() }, 'sandbox', 'sandbox');
+      logger.info({ outcome: seeded.outcome, enterprises: seeded.counts?.received }, 'sandbox domestic register imported');
+    }
+    // Retries another process scheduled, receipts overdue: looked at now and then.
+    timers.push(
+      setInterval(() => {
+        void out.delivery.deliverAll().then(() => out.receipts.markOverdue()).catch((err: unknown) => logger.error({ err }, 'outbound sweep failed'));
+      }, Math.min(30_000, config.outboundRetry.baseMs)).unref(),
+    );
     const today = (): string => lookup.today();
     const exchangeOf = (agreementId: string) => partners.exchangeLink(agreementId);
     const partnerStatuses = async (): Promise<PartnerStatus[]> => {
       const outcomes = await latestOutcomes(db);
-      return partners.all().map((p) => {
+      return Promise.all(partners.all().map(async (p) => {
         const data = index.partner(p.def.code);
         return {
           code: p.def.code,
@@ -144,8 +186,9 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
           stale: isStale(data, p.def.manifest.freshnessHours, Date.now()),
           nextRunAt: scheduler.current?.nextRunAt(p.def.code)?.toISOString() ?? null,
           lastOutcome: outcomes.get(p.def.code) ?? null,
+          outbound: await out.partnerBlock(p.def.code, outboundJobs.current?.nextRunAt(p.def.code) ?? null),
         };
-      });
+      }));
     };
 
     const app = createApp(logger, [
@@ -173,6 +216,10 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
           },
         }),
       (r) => domesticRoutes(r, { auth, db, register: domestic }),
+      (r) => outboundRoutes(r, { auth, outbound: out }),
+      (r) => outboundExchangeRoutes(r, { auth, outbound: out, anchorsPem: () => signer.anchorsPem }),
+      // Before sandboxRoutes: /sandbox/domestic/advance must not be taken for a partner's advance.
+      ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxOutboundRoutes(r, { sim: sandbox, register: domestic, anchorsPem: () => signer.anchorsPem, timeZone: config.timeZone })] : []),
       ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxRoutes(r, sandbox)] : []),
     ]);
 
@@ -198,6 +245,21 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
         }
       }
     }
+    if (config.syncOnStart) {
+      // The first FULL to each partner goes out before ready (sandbox: acknowledged by the simulators).
+      for (const code of out.partnerCodes()) {
+        try {
+          const batch = await out.run(code, 'startup');
+          logger.info({ partner: code, sequence: batch.sequence, state: batch.state }, 'startup outbound');
+        } catch (err) {
+          logger.warn({ err, partner: code }, 'startup outbound not possible');
+        }
+      }
+    }
+    const outJobs = new Scheduler({ sync: (code) => out.builder.build({ partner: code, trigger: 'schedule' }).then(async (b) => b && (await out.delivery.deliver(code), b)) }, config.timeZone, logger, 'outbound');
+    outJobs.start(partners.all().filter((p) => p.def.manifest.outbound?.enabled).map((p) => ({ partner: p.def.code, expression: p.def.manifest.outbound!.schedule })));
+    outboundJobs.current = outJobs;
+    void out.delivery.deliverAll(); // what a stopped process left in the outbox
     const jobs = new Scheduler(sync, config.timeZone, logger);
     jobs.start(
       partners
@@ -213,11 +275,14 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       url: baseUrl,
       ...services,
       sync,
+      outbound: out,
       sandboxKeysFile,
       async close() {
         ready = false;
         for (const t of timers) clearInterval(t);
         await scheduler.current?.stop();
+        await outboundJobs.current?.stop();
+        await out.close();
         await new Promise<void>((resolve) => {
           listening.close(() => resolve());
           listening.closeIdleConnections();
@@ -231,6 +296,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
     };
   } catch (err) {
     for (const t of timers) clearInterval(t);
+    await outboundJobs.current?.stop();
+    await outbound?.close();
     server?.close();
     await pipeline.close();
     await db.close();

@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { ERROR_CATALOGUE } from '../src/errors.js';
 import { Authenticator } from '../src/http/auth.js';
 import { domesticRoutes } from '../src/http/routes/domestic.js';
+import { outboundRoutes } from '../src/http/routes/outbound.js';
+import { outboundExchangeRoutes } from '../src/http/routes/outbound-exchange.js';
+import { sandboxOutboundRoutes } from '../src/http/routes/sandbox-outbound.js';
 import { exchangeRoutes, type ExchangeRouteDeps } from '../src/http/routes/exchanges.js';
 import { healthRoutes } from '../src/http/routes/health.js';
 import { openApiRoutes } from '../src/http/routes/openapi.js';
@@ -97,6 +100,19 @@ const EXPECTED_OPERATIONS = [
   'POST /admin/domestic/imports/{id}/reject',
   'GET /admin/domestic/enterprises',
   'GET /admin/domestic/enterprises/{aeoCode}',
+  'GET /v1/outbound',
+  'GET /v1/outbound/{id}',
+  'POST /admin/outbound/{partner}/run',
+  'POST /admin/outbound/{id}/approve',
+  'POST /admin/outbound/{id}/reject',
+  'POST /admin/outbound/{id}/resend',
+  'GET /exchange/v1/outbound/trust-anchors',
+  'GET /exchange/v1/outbound/{partner}/messages',
+  'GET /exchange/v1/outbound/{partner}/messages/latest-full',
+  'GET /exchange/v1/outbound/{partner}/messages/{sequence}',
+  'POST /exchange/v1/outbound/{partner}/receipts',
+  'POST /sandbox/{partner}/inbox',
+  'POST /sandbox/domestic/advance',
 ];
 
 /** Routes anyone may call (contract section 2). */
@@ -105,6 +121,9 @@ const PUBLIC_OPERATIONS = new Set([
   'GET /readyz',
   'GET /sandbox/{partner}/aeo-list',
   'POST /sandbox/{partner}/advance',
+  'POST /sandbox/{partner}/inbox',
+  'POST /sandbox/domestic/advance',
+  'GET /exchange/v1/outbound/trust-anchors',
 ]);
 
 /** The Decision union of src/domain/types.ts, copied; also parsed from the source below. */
@@ -226,7 +245,7 @@ describe('docs/openapi.json', () => {
     const modules = readdirSync(file('../src/http/routes/'))
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .sort();
-    expect(modules).toEqual(['domestic.ts', 'exchanges.ts', 'health.ts', 'openapi.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts']);
+    expect(modules).toEqual(['domestic.ts', 'exchanges.ts', 'health.ts', 'openapi.ts', 'outbound-exchange.ts', 'outbound.ts', 'recognition.ts', 'registry.ts', 'sandbox-outbound.ts', 'sandbox.ts']);
 
     // Installers only register handlers; the services behind them are never called here.
     const router: Router = express.Router();
@@ -240,6 +259,9 @@ describe('docs/openapi.json', () => {
     exchangeRoutes(router, { auth, partners: { all: () => [], get: () => undefined } } as unknown as ExchangeRouteDeps);
     sandboxRoutes(router, {} as unknown as SandboxSimulator);
     domesticRoutes(router, { auth } as unknown as Parameters<typeof domesticRoutes>[1]);
+    outboundRoutes(router, { auth } as unknown as Parameters<typeof outboundRoutes>[1]);
+    outboundExchangeRoutes(router, { auth } as unknown as Parameters<typeof outboundExchangeRoutes>[1]);
+    sandboxOutboundRoutes(router, {} as unknown as Parameters<typeof sandboxOutboundRoutes>[1]);
 
     const registered = new Set<string>();
     for (const layer of router.stack as { route?: { path: unknown; methods: Record<string, boolean> } }[]) {

@@ -85,6 +85,11 @@ export class SandboxSimulator {
     return list;
   }
 
+  /** Signs as the simulated partner (its receipts for our outbound lists). */
+  sign(partner: SandboxPartner, content: Buffer): Buffer {
+    return signDetachedCms(content, this.signers.get(partner)!);
+  }
+
   /** Makes the partner produce its next list (additions, status changes, removals). */
   advance(partner: SandboxPartner): { partner: string; generation: number; sequence: number; generatedAt: string } {
     const at = this.now().toISOString();

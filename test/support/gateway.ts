@@ -6,6 +6,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { startGateway, type Gateway } from '../../src/main.js';
+import { ensureGeneratedSigner } from '../../src/outbound/signer.js';
 import { createServerDatabase, type Engine } from './databases.js';
 
 export interface TestKeys {
@@ -42,6 +43,13 @@ export interface TestGatewayOptions {
 
 const token = (): string => randomBytes(18).toString('base64url');
 
+/** Production mode needs our own signing key: one CN CA + signer per test process, generated at run time. */
+let testSigner: { keyFile: string; certFile: string; caFile: string } | null = null;
+export function testSigningFiles(): { keyFile: string; certFile: string; caFile: string } {
+  testSigner ??= ensureGeneratedSigner(mkdtempSync(path.join(os.tmpdir(), 'aeo-signer-')));
+  return testSigner;
+}
+
 export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGateway> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'aeo-gw-'));
   const dataDir = opts.dataDir ?? path.join(root, 'data');
@@ -62,6 +70,7 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
       ...Object.entries(keys.partner).map(([code, t]) => `partner-${code}:${t}`),
     ].join(','),
     LOG_LEVEL: 'silent',
+    ...(opts.sandbox ? {} : { AEO_SIGNING_KEY_FILE: testSigningFiles().keyFile, AEO_SIGNING_CERT_FILE: testSigningFiles().certFile }),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...opts.env,
   };

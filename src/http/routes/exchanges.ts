@@ -20,6 +20,8 @@ export interface PartnerStatus {
   stale: boolean;
   nextRunAt: string | null;
   lastOutcome: string | null;
+  /** What we send the partner (contract 9.6); null when its manifest has no outbound settings. */
+  outbound: { enabled: boolean; lastSequence: number | null; lastState: string | null; lastAcknowledgedAt: string | null; nextRunAt: string | null } | null;
 }
 
 export interface ExchangeRouteDeps {
