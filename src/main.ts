@@ -165,10 +165,13 @@ export async function startGateway(config: Readonly<Config>, logger: Logger): Pr
       logger.info({ outcome: seeded.outcome, enterprises: seeded.counts?.received }, 'sandbox domestic register imported');
     }
     // Retries another process scheduled, receipts overdue: looked at now and then.
+    let sweeping = false;
     timers.push(
       setInterval(() => {
-        void out.delivery.deliverAll().then(() => out.receipts.markOverdue()).catch((err: unknown) => logger.error({ err }, 'outbound sweep failed'));
-      }, Math.min(30_000, config.outboundRetry.baseMs)).unref(),
+        if (sweeping) return;
+        sweeping = true;
+        void out.delivery.deliverAll().then(() => out.receipts.markOverdue()).catch((err: unknown) => logger.error({ err }, 'outbound sweep failed')).finally(() => (sweeping = false));
+      }, 30_000).unref(),
     );
     const today = (): string => lookup.today();
     const exchangeOf = (agreementId: string) => partners.exchangeLink(agreementId);

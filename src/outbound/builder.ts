@@ -15,7 +15,7 @@ import type { Db, Queryable } from '../store/db.js';
 import { canonicalRecords, serialise, type MessageHeader } from './message.js';
 import { byCode, planBatch } from './plan.js';
 import { selectForPartner, type OutboundRecord } from './project.js';
-import { BREAKS_CHAIN, getBatchRow, insertBatch, lastFullBuiltAt, lastSequenced, supersedeBefore, type BatchRow } from './repo.js';
+import { BREAKS_CHAIN, getBatchRow, insertBatch, lastFullBuiltAt, lastReceivedSnapshot, lastSequenced, supersedeBefore, type BatchRow } from './repo.js';
 import { durationMs, type OutboundSettings } from './settings.js';
 import type { OutboundSigner } from './signer.js';
 
@@ -68,11 +68,14 @@ export class OutboundBuilder {
     if (last?.state === 'PENDING_APPROVAL') throw new AppError('CONFLICT', `Batch ${last.id} waits for approval; approve or reject it first.`);
     const chainBroken = !last || BREAKS_CHAIN.includes(last.state) || last.snapshotGzip === null;
     const previous = chainBroken ? null : await readSnapshot(last.snapshotGzip!);
+    const receivedGz = chainBroken ? await lastReceivedSnapshot(tx, input.partner) : null;
+    const received = receivedGz ? await readSnapshot(receivedGz) : null;
     const lastFull = await lastFullBuiltAt(tx, input.partner);
     const fullDue = input.forceFull === true || lastFull === null || now.getTime() - lastFull >= durationMs(settings.fullEvery);
     const plan = planBatch({
       now: selection.records,
       previous,
+      received,
       fullDue,
       heldBack: selection.problems.length,
       removedSince: removedSince(register, today),

@@ -30,6 +30,7 @@ export interface DeliveryDeps {
 export class OutboundDelivery {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
   private closed = false;
 
   constructor(private readonly deps: DeliveryDeps) {}
@@ -38,13 +39,19 @@ export class OutboundDelivery {
     return this.deps.partners.all().filter((p) => p.def.manifest.outbound?.enabled && pushes(p.def.manifest.outbound)).map((p) => p.def.code);
   }
 
-  /** Starts (or joins) the partner's delivery loop; resolves when it has nothing more to do now. */
+  /** Starts the partner's delivery loop, or asks the running one to look again; resolves when it is idle. */
   deliver(partner: string): Promise<void> {
     const current = this.running.get(partner);
-    if (current) return current.then(() => this.deliver(partner));
-    const run = this.deps.db
-      .tryWithLock(partnerLockKey(partner, 'outbound-send'), () => this.loop(partner))
-      .then(() => undefined)
+    if (current) {
+      this.again.add(partner);
+      return current;
+    }
+    const run = (async () => {
+      do {
+        this.again.delete(partner);
+        await this.deps.db.tryWithLock(partnerLockKey(partner, 'outbound-send'), () => this.loop(partner));
+      } while (this.again.has(partner) && !this.closed);
+    })()
       .catch((err: unknown) => this.deps.logger.error({ err, partner }, 'outbound delivery failed'))
       .finally(() => this.running.delete(partner));
     this.running.set(partner, run);
@@ -155,7 +162,7 @@ export class OutboundDelivery {
     } catch (err) {
       // Recorded by the receipt service; the batch stays DELIVERED (a good receipt may still come).
       if (!isAppError(err)) throw err;
-      this.deps.logger.warn({ partner, code: (err).code }, 'the receipt in the push answer was refused');
+      this.deps.logger.warn({ partner, code: err.code }, 'the receipt in the push answer was refused');
     }
   }
 }

@@ -25,6 +25,8 @@ export interface PlanInput {
   /** What the partner holds after the last message (its snapshot); null → none usable, send a FULL. */
   previous: ReadonlyMap<string, OutboundRecord> | null;
   fullDue: boolean;
+  /** When the chain is broken: what the partner last really received (counts and the removal guard). */
+  received?: ReadonlyMap<string, OutboundRecord> | null;
   heldBack: number;
   /** The date a record that left the list is REVOKED from (the enterprise's own date where known). */
   removedSince: (aeoCode: string) => string;
@@ -40,7 +42,8 @@ function sameRecord(a: OutboundRecord, b: OutboundRecord): boolean {
 }
 
 export function planBatch(input: PlanInput): Plan {
-  const { now, previous } = input;
+  const { now } = input;
+  const previous = input.previous ?? input.received ?? null;
   let added = 0;
   let changed = 0;
   const delta: OutboundRecord[] = [];
@@ -54,7 +57,7 @@ export function planBatch(input: PlanInput): Plan {
   const leaving = previous ? [...previous.keys()].filter((code) => !now.has(code)) : [];
   const counts = { enterprises: now.size, added, changed, removed: leaving.length, heldBack: input.heldBack };
 
-  if (previous === null || input.fullDue) {
+  if (input.previous === null || input.fullDue) {
     const records = [...now.values()].sort(byCode);
     return { kind: 'FULL', records, counts: { ...counts, enterprises: records.length }, guard: fullGuard(records.length, previous, leaving.length, input.maxRemovalRatio) };
   }

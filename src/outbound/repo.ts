@@ -137,6 +137,16 @@ export async function lastSequenced(q: Queryable, partner: string): Promise<(Bat
   return r ? { ...toBatch(r), snapshotGzip: r.snapshot === null ? null : Buffer.from(r.snapshot as string, 'base64') } : null;
 }
 
+/** The snapshot of the newest batch the partner really got (delivered, acknowledged or with a receipt). */
+export async function lastReceivedSnapshot(q: Queryable, partner: string): Promise<Buffer | null> {
+  const rows = await q.query<{ s: string | null }>(
+    `SELECT encode(snapshot_gzip, 'base64') AS s FROM outbound_batches WHERE partner = $1 AND state = ANY($2::text[]) ORDER BY sequence DESC LIMIT 1`,
+    [partner, ['DELIVERED', 'ACKNOWLEDGED', 'RECEIPT_OVERDUE', 'RECEIPT_MISMATCH']],
+  );
+  const s = rows[0]?.s;
+  return s ? Buffer.from(s, 'base64') : null;
+}
+
 export async function lastFullBuiltAt(q: Queryable, partner: string): Promise<number | null> {
   const rows = await q.query<{ at: number | null }>(
     `SELECT (extract(epoch FROM max(built_at)) * 1000)::float8 AS at FROM outbound_batches WHERE partner = $1 AND kind = 'FULL' AND sequence IS NOT NULL AND state <> ALL($2::text[])`,
