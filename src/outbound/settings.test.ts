@@ -53,3 +53,20 @@ describe('China grades per agreement', () => {
     for (const a of agreements) expect(a.chinaLevels, a.id).toEqual(['ADVANCED_CERTIFIED']);
   });
 });
+
+describe('registry update of 2026-12', () => {
+  const get = (id: string): Record<string, unknown> =>
+    (JSON.parse(readFileSync('partners/agreements.json', 'utf8')) as { agreements: Record<string, unknown>[] }).agreements.find((a) => a.id === id)!;
+  it('has the announcement numbers, dates and scopes, with sources; the 32nd partner stays out', () => {
+    expect(get('CN-HK').sources).toContain('GACC Announcement 2014 No.64');
+    expect(get('CN-BR').sources).toContain('GACC Announcement 2021 No.115');
+    expect(get('CN-CR')).toMatchObject({ scope: 'import', sources: expect.arrayContaining(['GACC Announcement 2023 No.74']) });
+    expect(get('CN-BJ').signedOn).toBe('2024-10-25');
+    expect(get('CN-KZ').signedOn).toBe('2019-04');
+    expect(get('CN-MN').signedOn).toBe('2019');
+    expect(get('CN-EU').notes).toMatch(/AEO<EORI>/);
+    expect(get('CN-KZ').inForceOn).toBeNull();
+    const { agreements } = JSON.parse(readFileSync('partners/agreements.json', 'utf8')) as { agreements: unknown[] };
+    expect(agreements).toHaveLength(31);
+  });
+});
