@@ -6,6 +6,7 @@ import path from 'node:path';
 import { batchBenchmark } from './batch.js';
 import { decisionsBenchmark } from './decisions.js';
 import { importBenchmark } from './import.js';
+import { outboundBenchmark } from './outbound.js';
 import { singleLookupBenchmark } from './single.js';
 import { BENCH_LOG_LEVEL, fmt, log, machine, mdTable, removeTempDirs, REPO_ROOT, startBenchGateway, tempDir, type Section, type SummaryRow } from './util.js';
 
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     await gw.close();
   }
   sections.push(await attempt('1. Import of a 100 000-operator EU FULL list', importBenchmark));
+  sections.push(await attempt('5. Outbound lists (FULL of 100 000, DELTA of 1 000)', outboundBenchmark));
   sections.sort((a, b) => a.title.localeCompare(b.title));
 
   // Child processes load dist/ when they start: a rebuild meanwhile (another npm run build) mixes versions.
