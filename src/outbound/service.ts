@@ -127,7 +127,8 @@ export class OutboundService {
     if (!batch || batch.contentSha256 === null || ['PENDING_APPROVAL', 'REJECTED'].includes(batch.state)) {
       throw new AppError('NOT_FOUND', 'No message to this partner has this sequence.');
     }
-    if (Date.now() - Date.parse(batch.builtAt) > retentionDays * 86_400_000) {
+    // The latest FULL stays available whatever its age: it is where a partner past retention restarts.
+    if (which !== 'latest-full' && Date.now() - Date.parse(batch.builtAt) > retentionDays * 86_400_000) {
       throw new AppError('GONE', `Message ${batch.sequence} is past its retention of ${retentionDays} days; take the latest FULL.`);
     }
     const bytes = (await batchBytes(this.deps.db, batch.id))!;

@@ -82,4 +82,17 @@ describe.each(ENGINES)('sandbox outbound (%s)', (engine) => {
     for (const r of revoked) expect(Object.keys(r)).toEqual(['aeoCode', 'status', 'statusSince']);
     expect(delta.header).toMatchObject({ sender: 'CN', receiver: 'HK', sequence: 2, previousSequence: 1, kind: 'DELTA', recordCount: 3 });
   });
+
+  it('a message past retentionDays is 410 GONE; latest-full still answers', async () => {
+    await tg.gateway.db.query(`UPDATE outbound_batches SET built_at = built_at - interval '31 days' WHERE partner = 'HK' AND sequence = 1`);
+    const hk = { authorization: `Bearer ${tg.keys.partner.HK}` };
+    const gone = await api(`${tg.url}/exchange/v1/outbound/HK/messages/1`, tg.keys.partner.HK!);
+    expect(gone.status).toBe(410);
+    expect(gone.body.error.code).toBe('GONE');
+    const latest = await fetch(`${tg.url}/exchange/v1/outbound/HK/messages/latest-full`, { headers: hk });
+    expect(latest.status).toBe(200);
+    expect(latest.headers.get('x-aeo-sequence')).toBe('1');
+    expect((await api(`${tg.url}/exchange/v1/outbound/HK/messages/99`, tg.keys.partner.HK!)).status).toBe(404);
+    expect((await api(`${tg.url}/exchange/v1/outbound/EU/messages?after=0`, tg.keys.partner.EU!)).status).toBe(404); // EU is pushed, not pulled
+  });
 });
