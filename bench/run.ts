@@ -6,6 +6,7 @@ import path from 'node:path';
 import { batchBenchmark } from './batch.js';
 import { decisionsBenchmark } from './decisions.js';
 import { importBenchmark } from './import.js';
+import { outboundBenchmark } from './outbound.js';
 import { singleLookupBenchmark } from './single.js';
 import { BENCH_LOG_LEVEL, fmt, log, machine, mdTable, removeTempDirs, REPO_ROOT, startBenchGateway, tempDir, type Section, type SummaryRow } from './util.js';
 
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const builtAt = newestBuild();
   const sections: Section[] = [];
   // BENCH_ONLY=single,batch,decisions,import runs a subset (the report then holds only those).
-  const only = new Set((process.env.BENCH_ONLY ?? 'single,batch,decisions,import').split(','));
+  const only = new Set((process.env.BENCH_ONLY ?? 'single,batch,decisions,import,outbound').split(','));
 
   // The HTTP benchmarks first, while this process is fresh; the import runs last.
   log('starting a sandbox gateway (imports the sandbox lists)');
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
     await gw.close();
   }
   if (only.has('import')) sections.push(await attempt('1. Import of a 100 000-operator EU FULL list', importBenchmark));
+  if (only.has('outbound')) sections.push(await attempt('5. Outbound lists (FULL of 100 000, DELTA of 1 000)', outboundBenchmark));
   sections.sort((a, b) => a.title.localeCompare(b.title));
 
   // Child processes load dist/ when they start: a rebuild meanwhile (another npm run build) mixes versions.

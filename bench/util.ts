@@ -13,6 +13,7 @@ import { pino, type Logger } from 'pino';
 import { loadConfig } from '../src/config.js';
 import { createCertificateAuthority, issueSigningCertificate, signDetachedCms, type PemPair } from '../src/crypto/index.js';
 import { startGateway, type Gateway } from '../src/main.js';
+import { ensureGeneratedSigner } from '../src/outbound/signer.js';
 import { sandboxPopulation } from '../src/sandbox/population.js';
 import { createRandom, hashSeed } from '../src/sandbox/random.js';
 import { formatGeneratedAt, renderList } from '../src/sandbox/render.js';
@@ -326,6 +327,12 @@ export interface BenchGateway {
 
 export const BENCH_LOG_LEVEL = 'info';
 
+/** Production mode signs outbound lists with our own key: generated at run time next to the data. */
+function signingEnv(dataDir: string): Record<string, string> {
+  const files = ensureGeneratedSigner(path.join(dataDir, 'bench-signer'));
+  return { AEO_SIGNING_KEY_FILE: files.keyFile, AEO_SIGNING_CERT_FILE: files.certFile };
+}
+
 /** A real gateway on 127.0.0.1 and an ephemeral port, configured through loadConfig like production. */
 export async function startBenchGateway(opts: { sandbox: boolean; dataDir: string; certsDir?: string; databaseUrl?: string; metrics?: boolean }): Promise<BenchGateway> {
   const lookupToken = randomBytes(18).toString('base64url');
@@ -339,6 +346,7 @@ export async function startBenchGateway(opts: { sandbox: boolean; dataDir: strin
     AEO_DATA_DIR: opts.dataDir,
     AEO_API_KEYS: `lookup:${lookupToken},partner-EU:${partnerToken}`,
     LOG_LEVEL: BENCH_LOG_LEVEL,
+    ...(opts.sandbox ? {} : signingEnv(opts.dataDir)),
     ...(opts.certsDir === undefined ? {} : { AEO_CERTS_DIR: opts.certsDir }),
     ...(opts.databaseUrl === undefined ? {} : { DATABASE_URL: opts.databaseUrl }),
   };

@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { loadServeConfig } from './config-files.js';
 import { dateInZone, isIsoDate } from './domain/dates.js';
 import { verify } from './audit/audit-log.js';
+import { readImportBody } from './domestic/register.js';
 import { isAppError } from './errors.js';
 import { createLogger } from './logger.js';
 import { openServices, startGateway, StartAborted, type Gateway } from './main.js';
@@ -23,6 +24,7 @@ Commands:
   serve                                   run the gateway (HTTP API, schedules)
   agreements [--json]                     list the agreement registry
   import --partner EU LIST SIGNATURE      apply a signed list file pair (e.g. list.xml list.xml.p7s)
+  domestic import FILE [--kind DELTA]     import China's register (CSV, or JSON with its own kind)
   lookup CODE [--date YYYY-MM-DD] [--json]  answer "is this a recognised AEO?" from the local store
   audit verify                            check the audit log's hash chain; exit 1 at the first broken link
   backup FILE                             write the embedded database to FILE (gateway stopped)
@@ -130,6 +132,22 @@ async function main(argv: string[]): Promise<number> {
       return withServices(config, async ({ pipeline }) => {
         const progress = startProgress(`${partner}, ${(body.length / 1e6).toFixed(1)} MB`, IMPORT_STAGES);
         const run = await pipeline.receive(partner, 'import', { body, signature }, progress.stage).finally(progress.stop);
+        out(JSON.stringify(run, null, 2));
+        return run.outcome === 'APPLIED' || run.outcome === 'NO_CHANGE' ? 0 : 1;
+      });
+    }
+    case 'domestic': {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { kind: { type: 'string' } } });
+      const [sub, file] = positionals;
+      if (sub !== 'import' || !file || (values.kind !== undefined && values.kind !== 'FULL' && values.kind !== 'DELTA')) {
+        out('Usage: aeo-gateway domestic import FILE [--kind DELTA]');
+        return 2;
+      }
+      const body = readFileSync(file);
+      const input = readImportBody(/\.json$/i.test(file) ? 'application/json' : 'text/csv', body, values.kind);
+      return withServices(config, async ({ domestic }) => {
+        const progress = startProgress(`register, ${(body.length / 1e6).toFixed(1)} MB`, 2);
+        const run = await domestic.import(input, 'cli', 'cli', progress.stage).finally(progress.stop);
         out(JSON.stringify(run, null, 2));
         return run.outcome === 'APPLIED' || run.outcome === 'NO_CHANGE' ? 0 : 1;
       });

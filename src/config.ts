@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isValidTimeZone } from './domain/dates.js';
 import { DEFAULT_RATE_LIMITS, parseRateLimits, type RateLimit } from './http/rate-limit.js';
+import { DEFAULT_RETRY, parseRetryPolicy, type RetryPolicy } from './outbound/retry.js';
 
 export type Scope = 'admin' | 'lookup' | 'viewer' | 'operator' | 'metrics' | `partner-${string}`;
 
@@ -38,6 +39,8 @@ export interface Config {
   crlFetch: boolean;
   /** Longest time to receive one request, body included (AEO_REQUEST_TIMEOUT_SECONDS). */
   requestTimeoutMs: number;
+  /** Push retries of outbound batches (contract 9.4): base, cap, give-up. */
+  outboundRetry: RetryPolicy;
 }
 
 export class ConfigError extends Error {
@@ -184,6 +187,9 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), opts: { 
     problems.push(`AEO_REQUEST_TIMEOUT_SECONDS must be a whole number of seconds ≥ 1 (got "${timeoutRaw.slice(0, 20)}")`);
   }
 
+  const outboundRetry = env.AEO_OUTBOUND_RETRY === undefined || env.AEO_OUTBOUND_RETRY === '' ? DEFAULT_RETRY : parseRetryPolicy(env.AEO_OUTBOUND_RETRY);
+  if (outboundRetry === null) problems.push('AEO_OUTBOUND_RETRY must be base,cap,give-up durations such as 1m,60m,24h (units ms, s, m, h)');
+
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     port,
@@ -203,5 +209,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), opts: { 
     rateLimits: Object.freeze(rateLimits),
     crlFetch,
     requestTimeoutMs: requestTimeoutSeconds * 1000,
+    outboundRetry: outboundRetry!,
   });
 }

@@ -17,6 +17,7 @@ export const ERROR_CATALOGUE = {
   CONFLICT: { status: 409, message: 'The resource is not in a state that allows this operation.' },
   REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time.' },
   DRY_RUN_REQUIRED: { status: 409, message: 'The partner version needs a dry run that does not end WOULD_REJECT first.' },
+  GONE: { status: 410, message: 'The resource is past its retention.' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than allowed.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The content type is not supported here.' },
   RATE_LIMITED: { status: 429, message: 'Too many requests.' },

@@ -18,6 +18,11 @@ import { auditRoutes } from './http/routes/audit.js';
 import { certificateRoutes } from './http/routes/certificates.js';
 import { rateLimiter } from './http/rate-limit.js';
 import { createHttpServer } from './http/server.js';
+import { DomesticRegister } from './domestic/register.js';
+import { domesticRoutes } from './http/routes/domestic.js';
+import { outboundRoutes } from './http/routes/outbound.js';
+import { outboundExchangeRoutes } from './http/routes/outbound-exchange.js';
+import { sandboxOutboundRoutes } from './http/routes/sandbox-outbound.js';
 import { exchangeRoutes, type PartnerStatus } from './http/routes/exchanges.js';
 import { consoleRoutes } from './http/routes/console.js';
 import { exchangeReviewRoutes } from './http/routes/exchange-review.js';
@@ -32,6 +37,10 @@ import { sandboxRoutes } from './http/routes/sandbox.js';
 import { whoamiRoutes } from './http/routes/whoami.js';
 import { RetentionJob } from './jobs/retention.js';
 import { Scheduler } from './jobs/scheduler.js';
+import { OutboundService } from './outbound/service.js';
+import { openOutboundSigner } from './outbound/signer.js';
+import { sandboxRegister } from './sandbox/domestic.js';
+import { SandboxHkPuller } from './sandbox/outbound-partners.js';
 import { isStale } from './lookup/freshness.js';
 import { OperatorIndex } from './lookup/operator-index.js';
 import { LookupService } from './lookup/service.js';
@@ -68,6 +77,8 @@ export interface Gateway {
   readonly index: OperatorIndex;
   readonly sandbox: SandboxSimulator | null;
   readonly retention: RetentionJob;
+  readonly domestic: DomesticRegister;
+  readonly outbound: OutboundService;
   /** Where generated sandbox keys were written, when they were. */
   readonly sandboxKeysFile: string | null;
   close(): Promise<void>;
@@ -104,7 +115,8 @@ export async function openServices(config: Readonly<Config>, logger: Logger) {
       currentOperators: (partner) => ({ lastEventId: index.lastEventIdOf(partner), current: () => index.currentOf(partner) }),
     });
     const onboarding = new PartnerOnboarding({ db, logger, catalog, registry, pipeline, index, timeZone: config.timeZone });
-    return { db, registry, partners, catalog, onboarding, sandbox, index, lookup, pipeline, distributionPointCrls };
+    const domestic = new DomesticRegister(db);
+    return { db, registry, partners, catalog, onboarding, sandbox, index, lookup, pipeline, distributionPointCrls, domestic };
   } catch (err) {
     await db.close();
     throw err;
@@ -135,13 +147,17 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
   // Bad directories or a partner without anchors stop the start before the database is opened.
   const problems = await directoryProblems(config);
   if (problems.length > 0) throw new ConfigError(problems);
+  // Our signing key next: bad or missing files stop the start before anything else is opened.
+  const signer = openOutboundSigner(config);
   const services = await openServices(config, logger);
-  const { db, registry, partners, catalog, onboarding, sandbox, index, lookup, pipeline, distributionPointCrls } = services;
+  const { db, registry, partners, catalog, onboarding, sandbox, index, lookup, pipeline, distributionPointCrls, domestic } = services;
   const timers: NodeJS.Timeout[] = [];
   let server: Server | null = null;
   let ready = false;
   const scheduler = { current: null as Scheduler | null };
   const retention = new RetentionJob({ db, logger, days: config.messageRetentionDays });
+  const outboundJobs = { current: null as Scheduler | null };
+  let outbound: OutboundService | null = null;
 
   try {
     continueStart();
@@ -174,6 +190,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
     for (const p of partners.all()) {
       await db.tryWithLock(partnerLockKey(p.def.code, 'run'), () => failInterruptedRuns(db, p.def.code));
     }
+    await domestic.recoverInterrupted();
     await index.refresh();
     continueStart();
     // The first list must not wait for the check worker to compile the partner schemas.
@@ -213,13 +230,46 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
         return m.pullUrl;
       },
     });
+    const hk = sandbox && keys.find((k) => k.scope === 'partner-HK');
+    const hkPuller = sandbox && hk ? new SandboxHkPuller({ sim: sandbox, baseUrl: () => baseUrl, token: hk.token, anchorsPem: signer.anchorsPem }) : null;
+    const out = new OutboundService({
+      db,
+      partners,
+      signer,
+      logger,
+      timeZone: config.timeZone,
+      policy: config.outboundRetry,
+      urlOf: (code) => {
+        const d = partners.get(code)?.def.manifest.outbound?.delivery;
+        if (!d || d.mode === 'pull') return null;
+        if (config.sandbox && d.sandboxPath) return `${baseUrl}${d.sandboxPath}`;
+        return d.url ?? null;
+      },
+      onBuilt: async (batch) => {
+        if (batch.partner === 'HK' && hkPuller) await hkPuller.pull();
+      },
+    });
+    outbound = out;
+    if (sandbox && (await domestic.current()).size === 0) {
+      const seeded = await domestic.import({ kind: 'FULL', records: sandboxRegister() }, 'sandbox', 'sandbox');
+      logger.info({ outcome: seeded.outcome, enterprises: seeded.counts?.received }, 'sandbox domestic register imported');
+    }
+    // Retries another process scheduled, receipts overdue: looked at now and then.
+    let sweeping = false;
+    timers.push(
+      setInterval(() => {
+        if (sweeping) return;
+        sweeping = true;
+        void out.delivery.deliverAll().then(() => out.receipts.markOverdue()).catch((err: unknown) => logger.error({ err }, 'outbound sweep failed')).finally(() => (sweeping = false));
+      }, 30_000).unref(),
+    );
     const today = (): string => lookup.today();
     const exchangeOf = (agreementId: string) => partners.exchangeLink(agreementId);
     const partnerStatuses = async (): Promise<PartnerStatus[]> => {
       const outcomes = await latestOutcomes(db);
       const now = Date.now();
       const facts = await readPartnerFacts(db, partners.all().map((p) => p.def.code));
-      return partners.all().map((p) => {
+      return Promise.all(partners.all().map(async (p) => {
         const data = index.partner(p.def.code);
         return {
           code: p.def.code,
@@ -235,8 +285,9 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
           health: healthOf(p, facts.get(p.def.code), config.timeZone, now),
           definitionVersion: catalog.statusOf(p.def.code)?.version ?? null,
           definitionError: catalog.statusOf(p.def.code)?.loadError ?? null,
+          outbound: await out.partnerBlock(p.def.code, outboundJobs.current?.nextRunAt(p.def.code) ?? null),
         };
-      });
+      }));
     };
 
     const app = createApp(logger, [
@@ -274,6 +325,11 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       (r) => operatorRoutes(r, { db, lookup, partners, canRead: auth.requireScopes(...ACCESS.read) }),
       (r) => exchangeReviewRoutes(r, { db, pipeline, canRead: auth.requireScopes(...ACCESS.read), canDownload: auth.requireScopes(...ACCESS.operate) }),
       (r) => consoleRoutes(r, { timeZone: config.timeZone, sandbox: config.sandbox }),
+      (r) => domesticRoutes(r, { auth, db, register: domestic }),
+      (r) => outboundRoutes(r, { auth, outbound: out }),
+      (r) => outboundExchangeRoutes(r, { auth, outbound: out, anchorsPem: () => signer.anchorsPem }),
+      // Before sandboxRoutes: /sandbox/domestic/advance must not be taken for a partner's advance.
+      ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxOutboundRoutes(r, { sim: sandbox, register: domestic, anchorsPem: () => signer.anchorsPem, timeZone: config.timeZone })] : []),
       ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxRoutes(r, sandbox)] : []),
     ], metrics ? [metrics.httpMiddleware()] : []);
 
@@ -305,6 +361,21 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       }
     }
     continueStart();
+    if (config.syncOnStart) {
+      // The first FULL to each partner goes out before ready (sandbox: acknowledged by the simulators).
+      for (const code of out.partnerCodes()) {
+        try {
+          const batch = await out.run(code, 'startup');
+          logger.info({ partner: code, sequence: batch.sequence, state: batch.state }, 'startup outbound');
+        } catch (err) {
+          logger.warn({ err, partner: code }, 'startup outbound not possible');
+        }
+      }
+    }
+    const outJobs = new Scheduler({ sync: (code) => out.builder.build({ partner: code, trigger: 'schedule' }).then(async (b) => b && (await out.delivery.deliver(code), b)) }, config.timeZone, logger, 'outbound');
+    outJobs.start(partners.all().filter((p) => p.def.manifest.outbound?.enabled).map((p) => ({ partner: p.def.code, expression: p.def.manifest.outbound!.schedule })));
+    outboundJobs.current = outJobs;
+    void out.delivery.deliverAll(); // what a stopped process left in the outbox
     const jobs = new Scheduler(sync, config.timeZone, logger);
     const schedules = () =>
       partners
@@ -328,6 +399,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       ...services,
       sync,
       retention,
+      outbound: out,
       sandboxKeysFile,
       async close() {
         ready = false;
@@ -335,6 +407,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
         retention.stop();
         distributionPointCrls?.stop();
         await scheduler.current?.stop();
+        await outboundJobs.current?.stop();
+        await out.close();
         await new Promise<void>((resolve) => {
           listening.close(() => resolve());
           listening.closeIdleConnections();
@@ -349,6 +423,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
   } catch (err) {
     for (const t of timers) clearInterval(t);
     distributionPointCrls?.stop();
+    await outboundJobs.current?.stop();
+    await outbound?.close();
     server?.close();
     await pipeline.close();
     await db.close();

@@ -13,6 +13,10 @@ import { Authenticator } from '../src/http/auth.js';
 import { consoleRoutes } from '../src/http/routes/console.js';
 import { exchangeReviewRoutes, type ReviewRouteDeps } from '../src/http/routes/exchange-review.js';
 import { certificateRoutes } from '../src/http/routes/certificates.js';
+import { domesticRoutes } from '../src/http/routes/domestic.js';
+import { outboundRoutes } from '../src/http/routes/outbound.js';
+import { outboundExchangeRoutes } from '../src/http/routes/outbound-exchange.js';
+import { sandboxOutboundRoutes } from '../src/http/routes/sandbox-outbound.js';
 import { exchangeRoutes, type ExchangeRouteDeps } from '../src/http/routes/exchanges.js';
 import { healthRoutes } from '../src/http/routes/health.js';
 import { metricsRoutes } from '../src/http/routes/metrics.js';
@@ -114,6 +118,25 @@ const EXPECTED_OPERATIONS = [
   'POST /sandbox/{partner}/advance',
   'GET /metrics',
   'GET /admin/certificates',
+  'POST /admin/domestic/imports',
+  'GET /admin/domestic/imports/{id}',
+  'POST /admin/domestic/imports/{id}/approve',
+  'POST /admin/domestic/imports/{id}/reject',
+  'GET /admin/domestic/enterprises',
+  'GET /admin/domestic/enterprises/{aeoCode}',
+  'GET /v1/outbound',
+  'GET /v1/outbound/{id}',
+  'POST /admin/outbound/{partner}/run',
+  'POST /admin/outbound/{id}/approve',
+  'POST /admin/outbound/{id}/reject',
+  'POST /admin/outbound/{id}/resend',
+  'GET /exchange/v1/outbound/trust-anchors',
+  'GET /exchange/v1/outbound/{partner}/messages',
+  'GET /exchange/v1/outbound/{partner}/messages/latest-full',
+  'GET /exchange/v1/outbound/{partner}/messages/{sequence}',
+  'POST /exchange/v1/outbound/{partner}/receipts',
+  'POST /sandbox/{partner}/inbox',
+  'POST /sandbox/domestic/advance',
 ];
 
 /** Routes anyone may call (contract section 2). */
@@ -122,6 +145,9 @@ const PUBLIC_OPERATIONS = new Set([
   'GET /readyz',
   'GET /sandbox/{partner}/aeo-list',
   'POST /sandbox/{partner}/advance',
+  'POST /sandbox/{partner}/inbox',
+  'POST /sandbox/domestic/advance',
+  'GET /exchange/v1/outbound/trust-anchors',
 ]);
 
 /** Contract section 5: the reason codes a run must be able to carry. */
@@ -228,7 +254,7 @@ describe('docs/openapi.json', () => {
     const modules = readdirSync(file('../src/http/routes/'))
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .sort();
-    expect(modules).toEqual(['audit.ts', 'certificates.ts', 'console.ts', 'exchange-review.ts', 'exchanges.ts', 'health.ts', 'metrics.ts', 'openapi.ts', 'operators.ts', 'partners.ts', 'recognition.ts', 'registry.ts', 'sandbox.ts', 'whoami.ts']);
+    expect(modules).toEqual(['audit.ts', 'certificates.ts', 'console.ts', 'domestic.ts', 'exchange-review.ts', 'exchanges.ts', 'health.ts', 'metrics.ts', 'openapi.ts', 'operators.ts', 'outbound-exchange.ts', 'outbound.ts', 'partners.ts', 'recognition.ts', 'registry.ts', 'sandbox-outbound.ts', 'sandbox.ts', 'whoami.ts']);
 
     // Installers only register handlers; the services behind them are never called here.
     const router: Router = express.Router();
@@ -251,6 +277,10 @@ describe('docs/openapi.json', () => {
     exchangeReviewRoutes(router, { canRead: pass, canDownload: pass } as unknown as ReviewRouteDeps);
     // The console's static files are not API routes: registered, but not in the API document.
     consoleRoutes(router, { timeZone: 'UTC', sandbox: false, dir: '/nonexistent' });
+    domesticRoutes(router, { auth } as unknown as Parameters<typeof domesticRoutes>[1]);
+    outboundRoutes(router, { auth } as unknown as Parameters<typeof outboundRoutes>[1]);
+    outboundExchangeRoutes(router, { auth } as unknown as Parameters<typeof outboundExchangeRoutes>[1]);
+    sandboxOutboundRoutes(router, {} as unknown as Parameters<typeof sandboxOutboundRoutes>[1]);
 
 
     const registered = new Set<string>();

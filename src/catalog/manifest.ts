@@ -3,6 +3,7 @@
 import type { ValidateFunction } from 'ajv/dist/2020.js';
 import { validate as isValidCron } from 'node-cron';
 import manifestSchema from '../../schemas/partner-manifest.schema.json' with { type: 'json' };
+import { outboundProblems } from '../outbound/settings.js';
 import { compileMapping } from './map.js';
 import type { PartnerManifest } from './types.js';
 import { createAjv } from '../json-schema.js';
@@ -51,6 +52,7 @@ export function validateManifest(json: unknown): ManifestResult {
     problems.push('/payloadSchema: must be a relative path inside the schemas directory (no "..", ".", "//" or leading "/")');
   }
   if (!isValidCron(manifest.schedule)) problems.push('/schedule: is not a valid node-cron expression');
+  if (manifest.outbound) problems.push(...outboundProblems(manifest.outbound));
   try {
     compileMapping(manifest.mapping);
   } catch (err) {

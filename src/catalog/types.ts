@@ -2,6 +2,7 @@
 // definition the pipeline uses (manifest + compiled payload validator + compiled mapping).
 // The shape is pinned by schemas/partner-manifest.schema.json; docs/partners/mapping.md explains it.
 import type { ListKind, OperatorStatus } from '../domain/types.js';
+import type { OutboundSettings } from '../outbound/settings.js';
 import type { CompiledMapping } from './map.js';
 import type { JsonPointer } from './pointer.js';
 import type { PayloadValidator } from './validate.js';
@@ -100,6 +101,8 @@ export interface PartnerManifest {
   maxBytes: number;
   /** Whether a current CRL must cover the signer (contract 6.2). */
   revocation: 'required' | 'best-effort';
+  /** What China sends this partner (contract 9.2); absent: nothing is sent. */
+  outbound?: OutboundSettings;
 }
 
 /** A partner ready for the pipeline. Trust anchors are joined in by the caller. */

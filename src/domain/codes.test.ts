@@ -153,3 +153,10 @@ describe('parseDeclaredCode', () => {
     expect(GENERIC_CODE.test('A11')).toBe(false);
   });
 });
+
+describe('the EU legacy remarks form (registry update 2026-12)', () => {
+  it('reads AEO<EORI> as the EORI', () => {
+    expect(normaliseCode('AEO<FR123456789>')).toBe('FR123456789');
+    expect(normaliseCode(' aeo<fr123456789> ')).toBe('FR123456789');
+  });
+});

@@ -22,6 +22,8 @@ export interface Agreement {
   partnerProgramme: string | null;
   /** Partner tier codes China recognises, as the exchange mapping writes them (e.g. `AEOS`, `AEOF`); [] when unknown. */
   recognisedTiers: string[];
+  /** China's Order 282 grades the partner recognises (absent: ADVANCED_CERTIFIED only). */
+  chinaLevels?: string[];
   scope: 'import' | 'import-export' | null;
   declaredCode: DeclaredCodeRule;
   /** Prefixes used in declared codes that stand for another economy code (EORI `EL` = ISO `GR`). */

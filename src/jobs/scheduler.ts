@@ -2,7 +2,11 @@
 // the sync takes the partner's advisory lock and skips when another process holds it.
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Logger } from 'pino';
-import type { PartnerSync } from '../exchange/sync.js';
+
+/** What a schedule runs: an inbound sync, or an outbound build (both skip when another process runs it). */
+export interface ScheduledRunner {
+  sync(partner: string, trigger: 'schedule'): Promise<unknown>;
+}
 
 export interface ScheduleEntry {
   partner: string;
@@ -13,7 +17,12 @@ export class Scheduler {
   private readonly tasks = new Map<string, ScheduledTask>();
   private readonly expressions = new Map<string, string>();
 
-  constructor(private readonly sync: PartnerSync, private readonly timeZone: string, private readonly logger: Logger) {}
+  constructor(
+    private readonly sync: ScheduledRunner,
+    private readonly timeZone: string,
+    private readonly logger: Logger,
+    private readonly name = 'sync',
+  ) {}
 
   start(entries: readonly ScheduleEntry[]): void {
     for (const { partner, expression } of entries) {
@@ -22,12 +31,12 @@ export class Scheduler {
         async () => {
           try {
             const run = await this.sync.sync(partner, 'schedule');
-            if (run === null) this.logger.info({ partner }, 'scheduled sync skipped: another process runs it');
+            if (run === null) this.logger.info({ partner, job: this.name }, 'scheduled run skipped: another process runs it');
           } catch (err) {
-            this.logger.error({ err, partner }, 'scheduled sync failed');
+            this.logger.error({ err, partner, job: this.name }, 'scheduled run failed');
           }
         },
-        { timezone: this.timeZone, name: `sync-${partner}`, noOverlap: true },
+        { timezone: this.timeZone, name: `${this.name}-${partner}`, noOverlap: true },
       );
       this.tasks.set(partner, task);
       this.expressions.set(partner, expression);

@@ -98,7 +98,7 @@ describe('partners/agreements.json', () => {
     expect(get('CN-GB').inForceOn).toBe('2020-02-01');
     expect(get('CN-GB').confidence).toBe('L');
     expect(get('CN-SG').signedOn).toBe('2012-06');
-    expect(get('CN-KZ').signedOn).toBe('2019');
+    expect(get('CN-KZ').signedOn).toBe('2019-04') // registry update 2026-12: signed at the 2nd Belt and Road Forum;
     for (const id of ['CN-KZ', 'CN-IR', 'CN-RU', 'CN-PH', 'CN-UZ', 'CN-IS']) {
       expect(get(id).inForceOn, id).toBeNull();
     }

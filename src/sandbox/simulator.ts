@@ -90,6 +90,11 @@ export class SandboxSimulator {
     return SANDBOX_SEQUENCE_BASE[partner] + this.state[partner].generations.length - 1;
   }
 
+  /** Signs as the simulated partner (its receipts for our outbound lists). */
+  sign(partner: SandboxPartner, content: Buffer): Buffer {
+    return signDetachedCms(content, this.signers.get(partner)!);
+  }
+
   /** Makes the partner produce its next list (additions, status changes, removals). */
   advance(partner: SandboxPartner): { partner: string; generation: number; sequence: number; generatedAt: string } {
     const at = this.now().toISOString();

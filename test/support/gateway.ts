@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { createCertificateAuthority } from '../../src/crypto/index.js';
 import { startGateway, type Gateway } from '../../src/main.js';
+import { ensureGeneratedSigner } from '../../src/outbound/signer.js';
 import { createServerDatabase, type Engine } from './databases.js';
 
 export interface TestKeys {
@@ -65,6 +66,13 @@ function ensureSomeAnchor(dir: string): void {
   writeFileSync(path.join(dir, 'placeholder-ca.pem'), placeholderPem);
 }
 
+/** Production mode needs our own signing key: one CN CA + signer per test process, generated at run time. */
+let testSigner: { keyFile: string; certFile: string; caFile: string } | null = null;
+export function testSigningFiles(): { keyFile: string; certFile: string; caFile: string } {
+  testSigner ??= ensureGeneratedSigner(mkdtempSync(path.join(os.tmpdir(), 'aeo-signer-')));
+  return testSigner;
+}
+
 export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGateway> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'aeo-gw-'));
   const dataDir = opts.dataDir ?? path.join(root, 'data');
@@ -97,6 +105,7 @@ export async function startTestGateway(opts: TestGatewayOptions): Promise<TestGa
       ...(opts.extraKeys ?? []),
     ].join(','),
     LOG_LEVEL: 'silent',
+    ...(opts.sandbox ? {} : { AEO_SIGNING_KEY_FILE: testSigningFiles().keyFile, AEO_SIGNING_CERT_FILE: testSigningFiles().certFile }),
     ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
     ...opts.env,
   };

@@ -33,6 +33,8 @@ export interface PartnerStatus {
   definitionVersion: number | null;
   /** Why the active version could not be loaded in this process (it serves the last good one); null when fine. */
   definitionError: string | null;
+  /** What we send the partner (contract 9.6); null when its manifest has no outbound settings. */
+  outbound: { enabled: boolean; lastSequence: number | null; lastState: string | null; lastAcknowledgedAt: string | null; nextRunAt: string | null } | null;
 }
 
 export interface ExchangeRouteDeps {

@@ -1,0 +1,123 @@
+// The domestic register service: imports (all or nothing, guarded, one at a time across processes),
+// review of held imports, and reads. Every import is a run in domestic_imports.
+import { createHash, randomUUID } from 'node:crypto';
+import { AppError } from '../errors.js';
+import type { Db } from '../store/db.js';
+import { parseCsv, CsvError } from './csv.js';
+import { diffRegister, guardImport } from './diff.js';
+import {
+  appendEvents, currentRegister, failInterruptedImports, finishImport, getImport, insertImport, reviewImport, takePending, type ImportRun,
+} from './repo.js';
+import { parseEnterprises } from './validate.js';
+import type { Enterprise, ImportKind } from './types.js';
+
+const REGISTER_LOCK = createHash('sha256').update('aeo-domestic-register').digest().readInt32BE(0);
+
+export interface ImportInput {
+  kind: ImportKind;
+  /** Raw records (CSV rows as objects, or the JSON `enterprises`). */
+  records: readonly unknown[];
+}
+
+/** A request body (CSV text or our JSON) → an import; a body we cannot read at all is a coded 400. */
+export function readImportBody(contentType: string, body: Buffer, csvKind: string | undefined): ImportInput {
+  if (contentType === 'text/csv') {
+    const kind = csvKind ?? 'FULL';
+    if (kind !== 'FULL' && kind !== 'DELTA') throw new AppError('BAD_REQUEST', 'kind is FULL or DELTA.');
+    try {
+      return { kind, records: parseCsv(new TextDecoder('utf-8', { fatal: true }).decode(body)) };
+    } catch (err) {
+      if (err instanceof CsvError) throw new AppError('INVALID_BODY', err.message);
+      throw new AppError('INVALID_BODY', 'The CSV is not valid UTF-8.');
+    }
+  }
+  if (contentType === 'application/json') {
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new AppError('MALFORMED_JSON');
+    }
+    const o = json as { kind?: unknown; enterprises?: unknown };
+    if (json === null || typeof json !== 'object' || (o.kind !== 'FULL' && o.kind !== 'DELTA') || !Array.isArray(o.enterprises)) {
+      throw new AppError('INVALID_BODY', 'The body is { "kind": "FULL" | "DELTA", "enterprises": [...] }.');
+    }
+    return { kind: o.kind, records: o.enterprises as unknown[] };
+  }
+  throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the register as text/csv or application/json.');
+}
+
+export class DomesticRegister {
+  constructor(
+    private readonly db: Db,
+    private readonly onChanged: () => void = () => undefined,
+  ) {}
+
+  async recoverInterrupted(): Promise<void> {
+    await this.db.tryWithLock(REGISTER_LOCK, () => failInterruptedImports(this.db));
+  }
+
+  /** `stage` hears the stage names as they start (the CLI's progress bar). */
+  async import(input: ImportInput, trigger: string, actor: string, stage: (name: string) => void = () => undefined): Promise<ImportRun> {
+    const id = randomUUID();
+    stage('checking records');
+    await insertImport(this.db, { id, kind: input.kind, trigger, actor, startedAt: new Date() });
+    const parsed = parseEnterprises(input.records);
+    if (parsed.invalid > 0) {
+      await finishImport(this.db, id, {
+        outcome: 'REJECTED',
+        reason: 'SCHEMA_INVALID',
+        counts: { received: input.records.length, added: 0, changed: 0, removed: 0, unchanged: 0, invalid: parsed.invalid },
+        problems: parsed.problems,
+      });
+      return (await getImport(this.db, id))!;
+    }
+    stage('comparing and applying');
+    await this.db.withLock(REGISTER_LOCK, () =>
+      this.db.transaction(async (tx) => {
+        const diff = diffRegister(input.kind, await currentRegister(tx), parsed.enterprises);
+        const held = guardImport(input.kind, diff);
+        if (held) {
+          await finishImport(tx, id, { outcome: 'QUARANTINED', reason: held.reason, counts: diff.counts, problems: [], pending: parsed.enterprises });
+          return;
+        }
+        const changed = diff.upserts.length + diff.removals.length > 0;
+        const at = new Date();
+        await appendEvents(tx, diff.upserts, false, id, at);
+        await appendEvents(tx, diff.removals, true, id, at);
+        await finishImport(tx, id, { outcome: changed ? 'APPLIED' : 'NO_CHANGE', reason: null, counts: diff.counts, problems: [] });
+      }),
+    );
+    const run = (await getImport(this.db, id))!;
+    if (run.outcome === 'APPLIED') this.onChanged();
+    return run;
+  }
+
+  /** Approve (apply as it stands now) or reject a held import; anything else is 409. */
+  async review(id: string, decision: 'approved' | 'rejected', by: string): Promise<ImportRun> {
+    if (!(await getImport(this.db, id))) throw new AppError('NOT_FOUND', 'No domestic import has this id.');
+    const applied = await this.db.withLock(REGISTER_LOCK, () =>
+      this.db.transaction(async (tx) => {
+        const pending = await takePending(tx, id);
+        if (!pending) throw new AppError('CONFLICT', 'Only a held import that has not been reviewed can be approved or rejected.');
+        const review = { decision, by, at: new Date().toISOString() };
+        if (decision === 'rejected') {
+          await reviewImport(tx, id, review, 'REJECTED', null);
+          return false;
+        }
+        const diff = diffRegister(pending.kind, await currentRegister(tx), pending.enterprises);
+        const at = new Date();
+        await appendEvents(tx, diff.upserts, false, id, at);
+        await appendEvents(tx, diff.removals, true, id, at);
+        await reviewImport(tx, id, review, 'APPLIED', diff.counts);
+        return true;
+      }),
+    );
+    if (applied) this.onChanged();
+    return (await getImport(this.db, id))!;
+  }
+
+  async current(): Promise<Map<string, Enterprise>> {
+    return currentRegister(this.db);
+  }
+}

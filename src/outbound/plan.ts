@@ -1,0 +1,75 @@
+// FULL or DELTA against what the partner last received, counts and the guard (pure).
+import type { OutboundRecord } from './project.js';
+
+export type BatchKind = 'FULL' | 'DELTA';
+
+export interface BatchCounts {
+  enterprises: number;
+  added: number;
+  changed: number;
+  removed: number;
+  heldBack: number;
+}
+
+export interface Plan {
+  kind: BatchKind;
+  /** The message's records, sorted by aeoCode; null when nothing changed (NO_CHANGE). */
+  records: OutboundRecord[] | null;
+  counts: BatchCounts;
+  /** Why the batch waits for approval, or null. */
+  guard: string | null;
+}
+
+export interface PlanInput {
+  now: ReadonlyMap<string, OutboundRecord>;
+  /** What the partner holds after the last message (its snapshot); null → none usable, send a FULL. */
+  previous: ReadonlyMap<string, OutboundRecord> | null;
+  fullDue: boolean;
+  /** When the chain is broken: what the partner last really received (counts and the removal guard). */
+  received?: ReadonlyMap<string, OutboundRecord> | null;
+  heldBack: number;
+  /** The date a record that left the list is REVOKED from (the enterprise's own date where known). */
+  removedSince: (aeoCode: string) => string;
+  maxRemovalRatio: number;
+}
+
+export const byCode = (a: { aeoCode: string }, b: { aeoCode: string }): number => (a.aeoCode < b.aeoCode ? -1 : a.aeoCode > b.aeoCode ? 1 : 0);
+
+function sameRecord(a: OutboundRecord, b: OutboundRecord): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  return ka.every((k) => a[k as keyof OutboundRecord] === b[k as keyof OutboundRecord]);
+}
+
+export function planBatch(input: PlanInput): Plan {
+  const { now } = input;
+  const previous = input.previous ?? input.received ?? null;
+  let added = 0;
+  let changed = 0;
+  const delta: OutboundRecord[] = [];
+  for (const [code, r] of now) {
+    const was = previous?.get(code);
+    if (!was) added++;
+    else if (!sameRecord(was, r)) changed++;
+    else continue;
+    delta.push(r);
+  }
+  const leaving = previous ? [...previous.keys()].filter((code) => !now.has(code)) : [];
+  const counts = { enterprises: now.size, added, changed, removed: leaving.length, heldBack: input.heldBack };
+
+  if (input.previous === null || input.fullDue) {
+    const records = [...now.values()].sort(byCode);
+    return { kind: 'FULL', records, counts: { ...counts, enterprises: records.length }, guard: fullGuard(records.length, previous, leaving.length, input.maxRemovalRatio) };
+  }
+  if (delta.length === 0 && leaving.length === 0) return { kind: 'DELTA', records: null, counts: { ...counts, enterprises: 0 }, guard: null };
+  const records = [...delta, ...leaving.map((aeoCode) => ({ aeoCode, status: 'REVOKED', statusSince: input.removedSince(aeoCode) }))].sort(byCode);
+  return { kind: 'DELTA', records, counts: { ...counts, enterprises: records.length }, guard: null };
+}
+
+function fullGuard(size: number, previous: ReadonlyMap<string, OutboundRecord> | null, removed: number, ratio: number): string | null {
+  if (size === 0) return 'The FULL would hold no enterprises; it waits for approval.';
+  if (previous && previous.size > 0 && removed / previous.size > ratio) {
+    return `The FULL would drop ${removed} of the ${previous.size} enterprises the partner last received, over ${ratio * 100}%; it waits for approval.`;
+  }
+  return null;
+}
