@@ -18,6 +18,7 @@ import { auditRoutes } from './http/routes/audit.js';
 import { certificateRoutes } from './http/routes/certificates.js';
 import { rateLimiter } from './http/rate-limit.js';
 import { createHttpServer } from './http/server.js';
+import { adminActionRecorder } from './audit-hook.js';
 import { DomesticRegister } from './domestic/register.js';
 import { domesticRoutes } from './http/routes/domestic.js';
 import { outboundRoutes } from './http/routes/outbound.js';
@@ -290,6 +291,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       }));
     };
 
+    const adminActions = adminActionRecorder(db, logger);
     const app = createApp(logger, [
       // A token with several scopes is limited as its first one.
       (r) => r.use(rateLimiter(config.rateLimits, (token) => auth.identify(token)?.scope ?? null)),
@@ -325,8 +327,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       (r) => operatorRoutes(r, { db, lookup, partners, canRead: auth.requireScopes(...ACCESS.read) }),
       (r) => exchangeReviewRoutes(r, { db, pipeline, canRead: auth.requireScopes(...ACCESS.read), canDownload: auth.requireScopes(...ACCESS.operate) }),
       (r) => consoleRoutes(r, { timeZone: config.timeZone, sandbox: config.sandbox }),
-      (r) => domesticRoutes(r, { auth, db, register: domestic }),
-      (r) => outboundRoutes(r, { auth, outbound: out }),
+      (r) => domesticRoutes(r, { auth, db, logger, register: domestic, record: adminActions }),
+      (r) => outboundRoutes(r, { auth, db, logger, outbound: out, record: adminActions }),
       (r) => outboundExchangeRoutes(r, { auth, outbound: out, anchorsPem: () => signer.anchorsPem }),
       // Before sandboxRoutes: /sandbox/domestic/advance must not be taken for a partner's advance.
       ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxOutboundRoutes(r, { sim: sandbox, register: domestic, anchorsPem: () => signer.anchorsPem, timeZone: config.timeZone })] : []),

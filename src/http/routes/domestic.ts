@@ -1,12 +1,13 @@
 // The domestic register over HTTP (contract 9.1): imports, their review, and reads. Scope admin.
 import express, { type Request, type Router } from 'express';
-import { recordAdminAction } from '../../audit-hook.js';
+import type { AdminActionRecorder } from '../../audit-hook.js';
 import { readImportBody, type DomesticRegister } from '../../domestic/register.js';
 import { enterpriseHistory, enterpriseOf, getImport, type ImportRun } from '../../domestic/repo.js';
 import { DOMESTIC_STATUSES, LEVELS, type Enterprise } from '../../domestic/types.js';
-import { AppError, isAppError } from '../../errors.js';
+import { AppError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
-import { adminOnly, type Authenticator } from '../auth.js';
+import { ACCESS, type Authenticator } from '../auth.js';
+import { actorOf as actorOfRequest, audited, type AuditDeps } from '../audited.js';
 import { pathParam, queryParam } from '../params.js';
 
 const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
@@ -39,49 +40,42 @@ export function pageEnterprises(all: Iterable<Enterprise>, f: DomesticFilter, af
   return { enterprises: page, total: matching.length, nextCursor: more ? Buffer.from(page.at(-1)!.aeoCode).toString('base64url') : null };
 }
 
-export function domesticRoutes(router: Router, deps: { auth: Authenticator; db: Db; register: DomesticRegister }): void {
-  const admin = deps.auth.require(adminOnly);
-  const actorOf = (req: Request): string => req.principal?.scope ?? 'admin';
+export function domesticRoutes(router: Router, deps: AuditDeps & { auth: Authenticator; db: Db; register: DomesticRegister; record: AdminActionRecorder }): void {
+  const read = deps.auth.requireScopes(...ACCESS.read);
+  const admin = deps.auth.requireScopes(...ACCESS.admin);
+  const actorOf = (req: Request): string => actorOfRequest(req).name;
 
+  // Refused and failed calls are written by `audited`; a finished import (even REJECTED) as DONE with its outcome.
   router.post(
     '/admin/domestic/imports',
-    admin,
-    express.raw({ type: () => true, limit: MAX_IMPORT_BYTES }),
-    async (req, res) => {
+    ...audited(deps, 'domestic.import', () => 'register', admin, express.raw({ type: () => true, limit: MAX_IMPORT_BYTES }), async (req, res) => {
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-      try {
-        const input = readImportBody(type, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), oneQuery(req, 'kind'));
-        const run = await deps.register.import(input, 'import', actorOf(req));
-        recordAdminAction(req, { action: 'domestic.import', target: run.id, outcome: run.outcome === 'REJECTED' ? 'FAILED' : 'DONE', after: run.counts });
-        res.status(importStatus(run)).json(run);
-      } catch (err) {
-        if (isAppError(err)) recordAdminAction(req, { action: 'domestic.import', target: 'register', outcome: 'FAILED' });
-        throw err;
-      }
-    },
+      const input = readImportBody(type, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), oneQuery(req, 'kind'));
+      const run = await deps.register.import(input, 'import', actorOf(req));
+      await deps.record(req, { action: 'domestic.import', target: run.id, outcome: 'DONE', after: { outcome: run.outcome, counts: run.counts } });
+      res.status(importStatus(run)).json(run);
+    }),
   );
 
-  router.get('/admin/domestic/imports/:id', admin, async (req, res) => {
+  router.get('/admin/domestic/imports/:id', read, async (req, res) => {
     const run = await getImport(deps.db, pathParam(req, 'id'));
     if (!run) throw new AppError('NOT_FOUND', 'No domestic import has this id.');
     res.json(run);
   });
 
   for (const decision of ['approve', 'reject'] as const) {
-    router.post(`/admin/domestic/imports/:id/${decision}`, admin, async (req, res) => {
-      const id = pathParam(req, 'id');
-      try {
+    router.post(
+      `/admin/domestic/imports/:id/${decision}`,
+      ...audited(deps, 'domestic.import', (req) => pathParam(req, 'id'), admin, async (req, res) => {
+        const id = pathParam(req, 'id');
         const run = await deps.register.review(id, decision === 'approve' ? 'approved' : 'rejected', actorOf(req));
-        recordAdminAction(req, { action: 'domestic.import', target: id, outcome: 'DONE', after: run.outcome });
+        await deps.record(req, { action: 'domestic.import', target: id, outcome: 'DONE', after: { decision, outcome: run.outcome } });
         res.json(run);
-      } catch (err) {
-        if (isAppError(err)) recordAdminAction(req, { action: 'domestic.import', target: id, outcome: err.status === 409 ? 'REFUSED' : 'FAILED' });
-        throw err;
-      }
-    });
+      }),
+    );
   }
 
-  router.get('/admin/domestic/enterprises', admin, async (req, res) => {
+  router.get('/admin/domestic/enterprises', read, async (req, res) => {
     const level = oneQuery(req, 'level');
     const status = oneQuery(req, 'status');
     const q = oneQuery(req, 'q');
@@ -99,7 +93,7 @@ export function domesticRoutes(router: Router, deps: { auth: Authenticator; db: 
     res.json(pageEnterprises((await deps.register.current()).values(), { level, status, q }, after, limit));
   });
 
-  router.get('/admin/domestic/enterprises/:aeoCode', admin, async (req, res) => {
+  router.get('/admin/domestic/enterprises/:aeoCode', read, async (req, res) => {
     const code = pathParam(req, 'aeoCode').toUpperCase();
     const match = /^AEOCN([0-9A-Z]{10})$/.exec(code);
     const history = match ? await enterpriseHistory(deps.db, match[1]!) : [];

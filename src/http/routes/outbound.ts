@@ -1,9 +1,10 @@
-// Outbound batches: read and operate (contract 9.6). Scope admin (viewer/operator come with roles).
+// Outbound batches: read (viewer and up) and operate (contract 9.6): run now admin; approve, reject, resend operator.
 import type { Request, Router } from 'express';
-import { recordAdminAction, type AdminAction } from '../../audit-hook.js';
-import { AppError, isAppError } from '../../errors.js';
+import type { AdminAction, AdminActionRecorder } from '../../audit-hook.js';
+import { AppError } from '../../errors.js';
 import type { OutboundService } from '../../outbound/service.js';
-import { adminOnly, type Authenticator } from '../auth.js';
+import { ACCESS, type Authenticator } from '../auth.js';
+import { audited as auditedRoute, type AuditDeps } from '../audited.js';
 import { pathParam, queryParam } from '../params.js';
 
 const STATES = new Set(['BUILT', 'PENDING_APPROVAL', 'SENDING', 'RETRY_WAIT', 'DELIVERED', 'ACKNOWLEDGED', 'REJECTED_BY_PARTNER', 'RECEIPT_MISMATCH', 'RECEIPT_OVERDUE', 'DEAD_LETTER', 'FAILED', 'SUPERSEDED', 'NO_CHANGE', 'REJECTED']);
@@ -14,23 +15,20 @@ function one(req: Request, name: string): string | undefined {
   return v;
 }
 
-/** Runs an admin action with its one audit call, whatever the result. */
-async function audited<T>(req: Request, action: AdminAction, target: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    const value = await fn();
-    recordAdminAction(req, { action, target, outcome: 'DONE', after: value });
-    return value;
-  } catch (err) {
-    recordAdminAction(req, { action, target, outcome: isAppError(err) && err.status === 409 ? 'REFUSED' : 'FAILED' });
-    throw err;
-  }
+/** Runs an admin action and writes its DONE row; refused and failed ones are written by the route's `audited`. */
+async function audited<T>(record: AdminActionRecorder, req: Request, action: AdminAction, target: string, fn: () => Promise<T>): Promise<T> {
+  const value = await fn();
+  await record(req, { action, target, outcome: 'DONE', after: value });
+  return value;
 }
 
-export function outboundRoutes(router: Router, deps: { auth: Authenticator; outbound: OutboundService }): void {
-  const admin = deps.auth.require(adminOnly);
+export function outboundRoutes(router: Router, deps: AuditDeps & { auth: Authenticator; outbound: OutboundService; record: AdminActionRecorder }): void {
+  const read = deps.auth.requireScopes(...ACCESS.read);
+  const admin = deps.auth.requireScopes(...ACCESS.admin);
+  const operate = deps.auth.requireScopes(...ACCESS.operate);
   const { outbound } = deps;
 
-  router.get('/v1/outbound', admin, async (req, res) => {
+  router.get('/v1/outbound', read, async (req, res) => {
     const partner = one(req, 'partner')?.toUpperCase();
     const state = one(req, 'state');
     const limitRaw = one(req, 'limit');
@@ -50,29 +48,32 @@ export function outboundRoutes(router: Router, deps: { auth: Authenticator; outb
     res.json({ batches, nextCursor: batches.length === limit && last ? Buffer.from(`${last.builtAt}|${last.id}`).toString('base64url') : null });
   });
 
-  router.get('/v1/outbound/:id', admin, async (req, res) => {
+  router.get('/v1/outbound/:id', read, async (req, res) => {
     res.json(await outbound.view(pathParam(req, 'id')));
   });
 
-  router.post('/admin/outbound/:partner/run', admin, async (req, res) => {
+  const partnerTarget = (req: Request): string => pathParam(req, 'partner').toUpperCase();
+  const batchTarget = (req: Request): string => pathParam(req, 'id');
+  router.post('/admin/outbound/:partner/run', ...auditedRoute(deps, 'outbound.run', partnerTarget, admin, async (req, res) => {
     const partner = pathParam(req, 'partner').toUpperCase();
     const kind = one(req, 'kind');
     if (kind !== undefined && kind !== 'FULL') throw new AppError('BAD_REQUEST', 'kind is FULL (to force one) or absent.');
-    const batch = await audited(req, 'outbound.run', partner, () => outbound.run(partner, 'manual', kind === 'FULL'));
+    const batch = await audited(deps.record, req, 'outbound.run', partner, () => outbound.run(partner, 'manual', kind === 'FULL'));
     res.json(await outbound.view(batch.id));
-  });
+  }));
 
   for (const decision of ['approve', 'reject'] as const) {
-    router.post(`/admin/outbound/:id/${decision}`, admin, async (req, res) => {
+    const action = decision === 'approve' ? 'outbound.approve' : 'outbound.reject';
+    router.post(`/admin/outbound/:id/${decision}`, ...auditedRoute(deps, action, batchTarget, operate, async (req, res) => {
       const id = pathParam(req, 'id');
-      await audited(req, decision === 'approve' ? 'outbound.approve' : 'outbound.reject', id, () => outbound.review(id, decision));
+      await audited(deps.record, req, action, id, () => outbound.review(id, decision));
       res.json(await outbound.view(id));
-    });
+    }));
   }
 
-  router.post('/admin/outbound/:id/resend', admin, async (req, res) => {
+  router.post('/admin/outbound/:id/resend', ...auditedRoute(deps, 'outbound.resend', batchTarget, operate, async (req, res) => {
     const id = pathParam(req, 'id');
-    await audited(req, 'outbound.resend', id, () => outbound.resend(id));
+    await audited(deps.record, req, 'outbound.resend', id, () => outbound.resend(id));
     res.json(await outbound.view(id));
-  });
+  }));
 }
