@@ -152,7 +152,10 @@ export function parseXmlDocument(bytes: Uint8Array, shape: XmlShape, records: Xm
     if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) fail('The XML declaration must declare UTF-8.');
     endOfMarkup();
   };
-  parser.onattribute = () => {
+  parser.onattribute = (attribute) => {
+    // sax stores attributes with `=`: one named __proto__ would vanish without a trace (an element of
+    // that name is kept as data). Refused, rather than read differently from what was sent.
+    if (attribute.name === '__proto__') fail('An attribute is named __proto__.');
     attributes += 1;
   };
   parser.ontext = (text) => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxRegister } from '../../src/sandbox/domestic.js';
 import { CLI, ensureBuilt, runCli } from '../support/cli.js';
 import { createServerDatabase } from '../support/databases.js';
-import { testSigningFiles } from '../support/gateway.js';
+import { ensureSomeAnchor, testSigningFiles } from '../support/gateway.js';
 import { tempDir } from '../exchange/helpers.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -80,8 +80,11 @@ describe('a gateway killed mid-build and mid-send (pg)', () => {
     client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
     const signer = testSigningFiles();
+    // Every enabled partner needs a trust anchor to start (none signs anything here).
+    const certsDir = path.join(work.dir, 'certs');
+    for (const p of ['eu', 'hk', 'mo']) ensureSomeAnchor(path.join(certsDir, p));
     env = {
-      DATABASE_URL: databaseUrl, AEO_DATA_DIR: path.join(work.dir, 'data'), AEO_PARTNERS_DIR: partnersDir, AEO_SANDBOX: 'false', LOG_LEVEL: 'info',
+      DATABASE_URL: databaseUrl, AEO_DATA_DIR: path.join(work.dir, 'data'), AEO_PARTNERS_DIR: partnersDir, AEO_CERTS_DIR: certsDir, AEO_SANDBOX: 'false', LOG_LEVEL: 'info',
       PORT: '0', HOST: '127.0.0.1', AEO_API_KEYS: `admin:${ADMIN}`, AEO_SIGNING_KEY_FILE: signer.keyFile, AEO_SIGNING_CERT_FILE: signer.certFile,
       AEO_OUTBOUND_RETRY: '200ms,1s,1h',
     };

@@ -59,7 +59,7 @@ let placeholderPem: string | null = null;
  * An enabled partner without trust anchors stops the start (contract 1). A test that brings no CA
  * of its own gets a throw-away one (generated now, its key discarded): it signs nothing.
  */
-function ensureSomeAnchor(dir: string): void {
+export function ensureSomeAnchor(dir: string): void {
   mkdirSync(dir, { recursive: true });
   if (readdirSync(dir).some((f) => f.endsWith('.pem'))) return;
   placeholderPem ??= createCertificateAuthority('Test placeholder CA (no key kept)').certPem;
