@@ -271,6 +271,26 @@ describe('admin console in Chromium (sandbox, PGlite)', () => {
     await page.close();
   });
 
+  it('outbound and domestic register: the first FULL to each partner, and China’s enterprises with their history', async () => {
+    const page = await open(tg.keys.admin);
+    await page.getByRole('link', { name: 'Outbound' }).click();
+    const batches = page.getByRole('table', { name: /Batches, newest first/ });
+    await batches.waitFor();
+    await expect.poll(() => batches.getByRole('row', { name: /EU/ }).first().innerText()).toMatch(/ACKNOWLEDGED/);
+    await batches.getByRole('row', { name: /EU/ }).first().getByRole('link').click();
+    await page.getByRole('table', { name: 'States' }).waitFor();
+    await expectAccessible(page, 'outbound');
+    await shot(page, 'outbound');
+    await page.getByRole('link', { name: 'Domestic register' }).click();
+    await page.getByLabel(/Search/).fill('AEOCN1234567890');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('link', { name: 'AEOCN1234567890' }).click();
+    await page.getByRole('table', { name: /History, oldest first/ }).waitFor();
+    expect(await page.locator('.title-row .status').first().innerText()).toMatch(/VALID/);
+    await expectAccessible(page, 'domestic');
+    await page.close();
+  });
+
   it('certificates and audit log screens load and are accessible', async () => {
     const page = await open(tg.keys.admin);
     await page.getByRole('link', { name: 'Certificates' }).click();
