@@ -1,11 +1,10 @@
 // Exchanges: filters kept in the URL (bookmarkable), keyset paging through the API's cursor.
 import { useState } from 'preact/hooks';
 import { Show, useLoad } from '../components/async';
-import { Link } from '../components/link';
-import { Status } from '../components/status';
+import { RunsTable } from '../components/runs-table';
 import { useSession } from '../context';
 import { navigate } from '../router';
-import { formatInstant, instantToWall, wallTimeToInstant } from '../time';
+import { instantToWall, wallTimeToInstant } from '../time';
 import type { Run } from '../types';
 import { apiQuery, readFilters, writeFilters, type Filters } from '../url-state';
 
@@ -32,45 +31,7 @@ export function ExchangesScreen({ search }: { search: string }) {
       <Show state={state} what="the exchange runs">
         {(d) => (
           <>
-            <table>
-              <caption>{d.exchanges.length === 0 ? 'No run matches these filters.' : 'Runs, newest first'}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Started</th>
-                  <th scope="col">Partner</th>
-                  <th scope="col">Direction</th>
-                  <th scope="col">Trigger</th>
-                  <th scope="col">Outcome</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col" class="num">
-                    Sequence
-                  </th>
-                  <th scope="col">Kind</th>
-                  <th scope="col" class="num">
-                    Received
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {d.exchanges.map((r) => (
-                  <tr key={r.id}>
-                    <td>
-                      <Link to={`/exchanges/${r.id}`}>{formatInstant(r.startedAt, zone)}</Link>
-                    </td>
-                    <td>{r.partner}</td>
-                    <td>{r.direction}</td>
-                    <td>{r.trigger}</td>
-                    <td>
-                      <Status word={r.outcome ?? 'RUNNING'} />
-                    </td>
-                    <td>{r.reason ?? ''}</td>
-                    <td class="num">{r.sequence ?? ''}</td>
-                    <td>{r.kind ?? ''}</td>
-                    <td class="num">{r.counts?.received ?? ''}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <RunsTable runs={d.exchanges} caption={d.exchanges.length === 0 ? 'No run matches these filters.' : 'Runs, newest first'} />
             <div class="pager">
               {cursor && (
                 <button type="button" onClick={() => apply(filters)}>

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiError } from '../api';
 import { Show, useLoad } from '../components/async';
 import { Link } from '../components/link';
+import { RunsTable } from '../components/runs-table';
 import { Status } from '../components/status';
 import { useSession } from '../context';
 import { navigate } from '../router';
@@ -110,37 +111,14 @@ export function PartnerScreen({ code }: { code: string }) {
                 </tbody>
               </table>
               {can(who.scopes, 'read') && <PartnerVersions code={code} mayAct={can(who.scopes, 'admin')} />}
-              <table>
-                <caption>
-                  Recent runs (<Link to={`/exchanges?partner=${code}`}>all runs of {code}</Link>)
-                </caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Started</th>
-                    <th scope="col">Trigger</th>
-                    <th scope="col">Outcome</th>
-                    <th scope="col">Reason</th>
-                    <th scope="col" class="num">
-                      Sequence
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.runs.map((r) => (
-                    <tr key={r.id}>
-                      <td>
-                        <Link to={`/exchanges/${r.id}`}>{formatInstant(r.startedAt, zone)}</Link>
-                      </td>
-                      <td>{r.trigger}</td>
-                      <td>
-                        <Status word={r.outcome ?? 'RUNNING'} />
-                      </td>
-                      <td>{r.reason ?? ''}</td>
-                      <td class="num">{r.sequence ?? ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <RunsTable
+                runs={d.runs}
+                caption={
+                  <>
+                    Recent runs (<Link to={`/exchanges?partner=${code}`}>all runs of {code}</Link>)
+                  </>
+                }
+              />
             </>
           )
         }
