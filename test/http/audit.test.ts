@@ -2,26 +2,13 @@
 // leaves a row naming the actor, refused ones too; filters and keyset paging; the hash chain holds,
 // and breaks when a row is altered by SQL. The steps of one engine run in order against one gateway.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verify } from '../../src/audit/audit-log.js';
 import { ENGINES } from '../support/databases.js';
 import { api, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { newAgreement } from '../support/agreement-fixture.js';
 import { cmsSign, euList, euOperators, expectErrorBody, expectRun, isoDay, makePki, push, tempDir, trustAnchor, type TestPki } from '../exchange/helpers.js';
 
-const fileData = JSON.parse(readFileSync(new URL('../../partners/agreements.json', import.meta.url), 'utf8')) as {
-  agreements: Record<string, unknown>[];
-};
-const newAgreement = {
-  ...(fileData.agreements.find((a) => a.id === 'CN-IS') as Record<string, unknown>),
-  id: 'CN-XK',
-  partner: 'XK',
-  name: 'China–Example AEO mutual recognition',
-  economies: ['XK'],
-  inForceOn: '2026-01-01',
-  declaredCode: { pattern: '^XK\\d{8}$', example: 'XK12345678', generic: false, aliasPatterns: [] },
-  sources: ['GACC Announcement 2026 No.1 (test)'],
-};
 
 let pki: TestPki;
 beforeAll(() => {

@@ -1,24 +1,12 @@
 // The agreement registry over real HTTP, on both engines: reference facts, auth, admin corrections with history.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServerDatabase, ENGINES } from '../support/databases.js';
 import { api, startTestGateway, type TestGateway } from '../support/gateway.js';
+import { newAgreement } from '../support/agreement-fixture.js';
 
-const fileData = JSON.parse(readFileSync(new URL('../../partners/agreements.json', import.meta.url), 'utf8')) as {
-  agreements: Record<string, unknown>[];
-};
-const newAgreement = {
-  ...(fileData.agreements.find((a) => a.id === 'CN-IS') as Record<string, unknown>),
-  id: 'CN-XK',
-  partner: 'XK',
-  name: 'China–Example AEO mutual recognition',
-  economies: ['XK'],
-  inForceOn: '2026-01-01',
-  declaredCode: { pattern: '^XK\\d{8}$', example: 'XK12345678', generic: false, aliasPatterns: [] },
-  sources: ['GACC Announcement 2026 No.1 (test)'],
-};
 
 describe.each(ENGINES)('agreement registry on %s', (engine) => {
   let gw: TestGateway;
