@@ -357,7 +357,7 @@ export async function startBenchGateway(opts: { sandbox: boolean; dataDir: strin
 }
 
 export interface BenchPki {
-  /** AEO_CERTS_DIR: certs/eu/ca.pem holds the run's CA; hk/ and mo/ are empty. */
+  /** AEO_CERTS_DIR: certs/{eu,hk,mo}/ca.pem hold the run's CA. */
   certsDir: string;
   signer: PemPair;
 }
@@ -367,8 +367,11 @@ export function createBenchPki(): BenchPki {
   const ca = createCertificateAuthority('AEO bench EU CA');
   const signer = issueSigningCertificate(ca, 'EU AEO list signer (bench)');
   const certsDir = path.join(tempDir('certs'), 'certs');
-  for (const p of ['eu', 'hk', 'mo']) mkdirSync(path.join(certsDir, p), { recursive: true });
-  writeFileSync(path.join(certsDir, 'eu', 'ca.pem'), ca.certPem);
+  // Only EU lists are signed here, but a gateway refuses to start without an anchor for every enabled partner.
+  for (const p of ['eu', 'hk', 'mo']) {
+    mkdirSync(path.join(certsDir, p), { recursive: true });
+    writeFileSync(path.join(certsDir, p, 'ca.pem'), ca.certPem);
+  }
   return { certsDir, signer };
 }
 
