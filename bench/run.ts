@@ -8,6 +8,7 @@ import { decisionsBenchmark } from './decisions.js';
 import { importBenchmark } from './import.js';
 import { outboundBenchmark } from './outbound.js';
 import { singleLookupBenchmark } from './single.js';
+import { startupBenchmark } from './startup.js';
 import { BENCH_LOG_LEVEL, fmt, log, machine, mdTable, removeTempDirs, REPO_ROOT, startBenchGateway, tempDir, type Section, type SummaryRow } from './util.js';
 
 async function attempt(title: string, fn: () => Promise<Section>): Promise<Section> {
@@ -25,8 +26,8 @@ async function main(): Promise<void> {
   const measured = revision(); // what `npm run build` just compiled
   const builtAt = newestBuild();
   const sections: Section[] = [];
-  // BENCH_ONLY=single,batch,decisions,import runs a subset (the report then holds only those).
-  const only = new Set((process.env.BENCH_ONLY ?? 'single,batch,decisions,import,outbound').split(','));
+  // BENCH_ONLY=single,batch,decisions,import,outbound,startup runs a subset (the report then holds only those).
+  const only = new Set((process.env.BENCH_ONLY ?? 'single,batch,decisions,import,outbound,startup').split(','));
 
   // The HTTP benchmarks first, while this process is fresh; the import runs last.
   log('starting a sandbox gateway (imports the sandbox lists)');
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
   }
   if (only.has('import')) sections.push(await attempt('1. Import of a 100 000-operator EU FULL list', importBenchmark));
   if (only.has('outbound')) sections.push(await attempt('5. Outbound lists (FULL of 100 000, DELTA of 1 000)', outboundBenchmark));
+  if (only.has('startup')) sections.push(await attempt('6. Start-up and idle memory', startupBenchmark));
   sections.sort((a, b) => a.title.localeCompare(b.title));
 
   // Child processes load dist/ when they start: a rebuild meanwhile (another npm run build) mixes versions.
@@ -126,7 +128,7 @@ function render(sections: readonly Section[], run: RunInfo): string {
     'npm run bench                                        # builds, runs everything, rewrites docs/benchmarks.md',
     'BENCH_DATABASE_URL=postgres://user@127.0.0.1/postgres npm run bench   # also imports on a PostgreSQL server',
     'BENCH_CPU_PROF_DIR=/tmp/prof npm run bench           # also writes a CPU profile of every import child',
-    'BENCH_ONLY=single,batch npm run bench                # a subset (single, batch, decisions, import); docs/ untouched',
+    'BENCH_ONLY=single,batch npm run bench                # a subset (single, batch, decisions, import, outbound, startup); docs/ untouched',
     'npm run bench:soak                                   # 10 min soak (BENCH_SOAK_MINUTES), writes docs/benchmarks-soak.md',
     '```',
     '',
