@@ -159,13 +159,23 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
   logger.info({ port: front.port, sandbox: config.sandbox }, 'gateway listening');
   try {
     return await retryWhileUnavailable(
-      () => startOnce(config, logger, options, { signer, front, continueStart, connected: () => (database = 'up') }),
+      () =>
+        startOnce(config, logger, options, {
+          signer,
+          front,
+          continueStart,
+          connected: () => {
+            database = 'up';
+          },
+        }),
       {
         logger,
         target: config.databaseUrl === null ? 'embedded' : databaseTarget(config.databaseUrl),
         signal,
         stopIfAborted: continueStart,
-        onUnavailable: () => (database = 'unavailable'),
+        onUnavailable: () => {
+          database = 'unavailable';
+        },
       },
     );
   } catch (err) {
@@ -338,10 +348,8 @@ async function startOnce(config: Readonly<Config>, logger: Logger, options: Gate
       (r) => registryRoutes(r, { auth, db, logger, registry, today, exchangeOf }),
       (r) => partnerRoutes(r, { auth, onboarding, db, logger }),
       (r) => {
-        r.use('/v1/recognition', (_req, res, next) => {
-          if (ready) return next();
-          res.status(503).json({ error: { code: 'NOT_READY', message: 'The lookup index is still loading.' } });
-        });
+        // Through the error mapper: a 503 carries Retry-After.
+        r.use('/v1/recognition', (_req, _res, next) => next(ready ? undefined : new AppError('NOT_READY', 'The lookup index is still loading.')));
         recognitionRoutes(r, auth, lookup);
       },
       (r) =>

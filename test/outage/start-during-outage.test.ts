@@ -192,4 +192,14 @@ describe('a gateway started while PostgreSQL is down (pg)', () => {
     // Later ticks find nothing new.
     await until('a NO_CHANGE tick', async () => ((await scheduledRuns()).some((r) => r.sequence === 2 && r.outcome === 'NO_CHANGE') ? true : undefined));
   });
+
+  it('waits only for an unreachable server: a database that does not exist on a reachable one stops the start at once', async () => {
+    const startedAt = Date.now();
+    const lines: string[] = [];
+    await expect(
+      startTestGateway({ engine: 'pg', databaseUrl: server.url.replace(/\/postgres$/, '/no_such_database'), certsDir: path.join(dirs.dir, 'certs'), logLines: lines }),
+    ).rejects.toMatchObject({ code: '3D000' });
+    expect(Date.now() - startedAt).toBeLessThan(10_000);
+    expect(lines.some((l) => l.includes('database unreachable at start'))).toBe(false);
+  });
 });
