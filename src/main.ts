@@ -1,5 +1,4 @@
 // Wiring only: config → store → registry/catalog → index → pipeline → jobs → http.
-import type { Server } from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { PARTNERS_CHANNEL, PartnerCatalog } from './catalog/repository.js';
@@ -17,7 +16,9 @@ import { ACCESS, Authenticator } from './http/auth.js';
 import { auditRoutes } from './http/routes/audit.js';
 import { certificateRoutes } from './http/routes/certificates.js';
 import { rateLimiter } from './http/rate-limit.js';
-import { createHttpServer } from './http/server.js';
+import { openFrontDoor, type FrontDoor } from './http/front-door.js';
+import { startingApp } from './http/starting-app.js';
+import type { DatabaseState } from './http/routes/health.js';
 import { adminActionRecorder } from './audit-hook.js';
 import { DomesticRegister } from './domestic/register.js';
 import { domesticRoutes } from './http/routes/domestic.js';
@@ -57,7 +58,8 @@ import { SandboxSimulator } from './sandbox/simulator.js';
 import { sandboxListApplied } from './sandbox/startup.js';
 import type { Db } from './store/db.js';
 import { failInterruptedRuns, latestOutcomes } from './store/exchanges-repo.js';
-import { probeDatabase } from './store/availability.js';
+import { databaseTarget, probeDatabase } from './store/availability.js';
+import { retryWhileUnavailable } from './store/wait-for-database.js';
 import { embeddedDbDir, openDb } from './store/open.js';
 
 export const PUBLISHED_CHANNEL = 'aeo_published';
@@ -141,7 +143,7 @@ export class StartAborted extends Error {
 
 export async function startGateway(config: Readonly<Config>, logger: Logger, options: GatewayOptions = {}): Promise<Gateway> {
   const { signal } = options;
-  // A signal during start-up (SIGTERM) stops at the next step; the catch below closes the store.
+  // A signal during start-up (SIGTERM) stops at the next step; the catches close what was opened.
   const continueStart = (): void => {
     if (signal?.aborted) throw new StartAborted();
   };
@@ -150,10 +152,54 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
   if (problems.length > 0) throw new ConfigError(problems);
   // Our signing key next: bad or missing files stop the start before anything else is opened.
   const signer = openOutboundSigner(config);
+  // The port opens before the database: while the start waits for an unreachable server, /healthz
+  // answers and /readyz (503) says why; every other route answers 503 NOT_READY.
+  let database: DatabaseState = 'up';
+  const front = await openFrontDoor(startingApp(logger, () => database), { port: config.port, host: config.host, requestTimeoutMs: config.requestTimeoutMs });
+  logger.info({ port: front.port, sandbox: config.sandbox }, 'gateway listening');
+  try {
+    return await retryWhileUnavailable(
+      () =>
+        startOnce(config, logger, options, {
+          signer,
+          front,
+          continueStart,
+          connected: () => {
+            database = 'up';
+          },
+        }),
+      {
+        logger,
+        target: config.databaseUrl === null ? 'embedded' : databaseTarget(config.databaseUrl),
+        signal,
+        stopIfAborted: continueStart,
+        onUnavailable: () => {
+          database = 'unavailable';
+        },
+      },
+    );
+  } catch (err) {
+    await front.close();
+    throw err;
+  }
+}
+
+interface StartContext {
+  signer: ReturnType<typeof openOutboundSigner>;
+  front: FrontDoor;
+  continueStart: () => void;
+  /** Called once the database answered (the starting app's /readyz says so). */
+  connected: () => void;
+}
+
+/** One attempt at the database-dependent start; closes what it opened when it fails. */
+async function startOnce(config: Readonly<Config>, logger: Logger, options: GatewayOptions, ctx: StartContext): Promise<Gateway> {
+  const { signer, front, continueStart } = ctx;
   const services = await openServices(config, logger);
+  ctx.connected();
   const { db, registry, partners, catalog, onboarding, sandbox, index, lookup, pipeline, distributionPointCrls, domestic } = services;
   const timers: NodeJS.Timeout[] = [];
-  let server: Server | null = null;
+  let served = false;
   let ready = false;
   const scheduler = { current: null as Scheduler | null };
   const retention = new RetentionJob({ db, logger, days: config.messageRetentionDays });
@@ -218,7 +264,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
     timers.push(setInterval(catchUp, SAFETY_REFRESH_MS).unref());
     distributionPointCrls?.start();
 
-    let baseUrl = '';
+    const baseUrl = `http://127.0.0.1:${front.port}`;
     const sync = new PartnerSync({
       db,
       logger,
@@ -302,10 +348,8 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       (r) => registryRoutes(r, { auth, db, logger, registry, today, exchangeOf }),
       (r) => partnerRoutes(r, { auth, onboarding, db, logger }),
       (r) => {
-        r.use('/v1/recognition', (_req, res, next) => {
-          if (ready) return next();
-          res.status(503).json({ error: { code: 'NOT_READY', message: 'The lookup index is still loading.' } });
-        });
+        // Through the error mapper: a 503 carries Retry-After.
+        r.use('/v1/recognition', (_req, _res, next) => next(ready ? undefined : new AppError('NOT_READY', 'The lookup index is still loading.')));
         recognitionRoutes(r, auth, lookup);
       },
       (r) =>
@@ -335,16 +379,9 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxRoutes(r, sandbox)] : []),
     ], metrics ? [metrics.httpMiddleware()] : []);
 
-    const listening = createHttpServer(app, { requestTimeoutMs: config.requestTimeoutMs }).listen(config.port, config.host);
-    server = listening;
-    await new Promise<void>((resolve, reject) => {
-      listening.once('listening', resolve);
-      listening.once('error', reject);
-    });
-    const address = listening.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    baseUrl = `http://127.0.0.1:${port}`;
-    logger.info({ port, sandbox: config.sandbox, engine: db.engine }, 'gateway listening');
+    front.serve(app);
+    served = true;
+    logger.info({ port: front.port, engine: db.engine }, 'gateway serving its routes');
 
     if (config.syncOnStart) {
       for (const p of partners.all()) {
@@ -394,7 +431,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       void pipeline.warmUp().catch(() => undefined);
     });
     ready = true;
-    logger.info({ operators: index.operatorCount }, 'gateway ready');
+    logger.info({ operators: index.operatorCount, engine: db.engine }, 'gateway ready');
 
     return {
       url: baseUrl,
@@ -411,10 +448,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
         await scheduler.current?.stop();
         await outboundJobs.current?.stop();
         await out.close();
-        await new Promise<void>((resolve) => {
-          listening.close(() => resolve());
-          listening.closeIdleConnections();
-        });
+        await front.close();
         // Let a running exchange finish (it is one transaction either way), then close the store.
         const deadline = Date.now() + 30_000;
         while (pipeline.busy && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
@@ -427,7 +461,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
     distributionPointCrls?.stop();
     await outboundJobs.current?.stop();
     await outbound?.close();
-    server?.close();
+    if (served) front.reset();
     await pipeline.close();
     await db.close();
     throw err;

@@ -14,9 +14,8 @@ export interface VerifiedSignature {
   sha256Fingerprint: string;
   signingTime: Date;
   anchorSubject: string;
-  /** For the revocation check: the signer certificate, the CA that issued it (null when the signer itself is the anchor), and the CRLs the CMS carries (DER). */
-  signerCert: X509Certificate;
-  issuerCert: X509Certificate | null;
+  /** For the revocation check: the verified path, signer first, ending with the trust anchor (just the signer when it is the anchor), and the CRLs the CMS carries (DER). */
+  chain: X509Certificate[];
   embeddedCrls: Buffer[];
 }
 
@@ -68,8 +67,7 @@ export function verifyDetachedCms(
       sha256Fingerprint: certFingerprint(signerCert.cert),
       signingTime,
       anchorSubject: anchor.subject,
-      signerCert: signerCert.cert,
-      issuerCert: path[1]?.cert ?? null,
+      chain: path.map((c) => c.cert),
       embeddedCrls: crls,
     };
   } catch (err) {

@@ -44,7 +44,7 @@ export async function checkMessage(
   const signer: Signer = { subject: verified.subject, sha256Fingerprint: verified.sha256Fingerprint };
   try {
     const crls = [...(ctx.crls ?? []), ...verified.embeddedCrls.map((der): CrlInput => ({ der, source: 'cms' }))];
-    const revocation = assessRevocation(verified.signerCert, verified.issuerCert, crls, new Date(ctx.now), partner.def.manifest.revocation);
+    const revocation = assessRevocation(verified.chain, crls, new Date(ctx.now), partner.def.manifest.revocation);
     // The schema checked generatedAt's format; its date (in our zone) stands in for missing status dates.
     const dateOf = (generatedAt: string): string => dateInZone(parseInstant(generatedAt) ?? Number.NaN, ctx.timeZone);
     const { header, records } = await readListMessage(body, partner.def, { fallbackDate: dateOf, economyAliases: ctx.economyAliases });

@@ -1,6 +1,6 @@
 // Telling "the database server is gone" apart from a bad statement: connection errors become
 // DATABASE_UNAVAILABLE (503, retry later), every other error stays what it was.
-import { AppError } from '../errors.js';
+import { AppError, isAppError } from '../errors.js';
 import type { Db } from './db.js';
 
 // Node socket errors while connecting or talking to the server.
@@ -12,9 +12,34 @@ const PG_MESSAGES = /Connection terminated|connection error and is not queryable
 
 export function isConnectionError(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
+  // node tries every address of a host name (IPv4 and IPv6) and reports all failures together.
+  if (err instanceof AggregateError && err.errors.some(isConnectionError)) return true;
   const { code, message } = err as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && (SOCKET_CODES.has(code) || SERVER_GONE.test(code))) return true;
   return typeof message === 'string' && PG_MESSAGES.test(message);
+}
+
+/** The server cannot be reached, or was lost: a start waits and tries again; other errors stop it. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  return isConnectionError(err) || (isAppError(err) && err.code === 'DATABASE_UNAVAILABLE');
+}
+
+/** What a log may say about an unreachable server: its error code, never a message that could quote input. */
+export function unavailableReason(err: unknown): string {
+  const { code } = (typeof err === 'object' && err !== null ? err : {}) as { code?: unknown };
+  if (typeof code === 'string' && code.length > 0) return code;
+  if (err instanceof AggregateError) return err.errors.map(unavailableReason).find((c) => c !== 'UNKNOWN') ?? 'UNKNOWN';
+  return isConnectionError(err) ? 'CONNECTION_LOST' : 'UNKNOWN';
+}
+
+/** Host and port of a connection string, without user, password or parameters (for logs). */
+export function databaseTarget(connectionString: string): string {
+  try {
+    const url = new URL(connectionString);
+    return `${url.hostname}:${url.port || '5432'}/${url.pathname.replace(/^\//, '')}`;
+  } catch {
+    return 'the configured server';
+  }
 }
 
 /** Rethrows a connection error as DATABASE_UNAVAILABLE; other errors unchanged. */

@@ -45,7 +45,13 @@ export async function openPgDb(connectionString: string, lockWaitMs = LOCK_WAIT_
   const pool = new pg.Pool({ connectionString, max: 10, application_name: 'aeo-gateway', connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   // An idle client that loses its connection must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  await pool.query('SELECT 1');
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    // Unreachable at start: the caller may try again later with a new pool.
+    await pool.end().catch(() => undefined);
+    throw err;
+  }
 
   /**
    * A client checked out of the pool has no error listener of the pool's: a server shutdown while

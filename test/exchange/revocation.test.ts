@@ -1,6 +1,7 @@
 // Revocation (contract 6.2) with CRLs made by `openssl ca -gencrl`: a revoked signer, a CRL signed by
 // the wrong CA, an expired CRL, "required" vs "best-effort", CRLs from the partner's folder, from the
-// CMS and from the distribution point (a local HTTP server), cached in the database.
+// CMS and from the distribution point (a local HTTP server), cached in the database; and a whole
+// chain root → intermediate → signer, whose intermediate is checked against the root's CRL.
 import { X509Certificate } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -13,21 +14,24 @@ import { assessRevocation, type CrlInput, type RevocationRecord } from '../../sr
 import { ENGINES } from '../support/databases.js';
 import { api, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { euList, euOperators, expectRun, getExchange, hkList, isoDay, makePki, opensslSign, partnerView, push, tempDir, trustAnchor, type TestPki } from './helpers.js';
-import { makeOpensslCa, type OpensslCa } from './openssl-ca.js';
+import { makeOpensslCa, opensslSignWithChain, type OpensslCa } from './openssl-ca.js';
 
 const DAY = 86_400_000;
 const cert = (pem: string): X509Certificate => new X509Certificate(pem);
 const inputs = (pems: string[], source: CrlInput['source'] = 'partner'): CrlInput[] => crlsToDer(pems).map((der) => ({ der, source }));
 
-/** The error code and revocation record assessRevocation throws, or its result. */
-function assess(signer: TestPki, ca: OpensslCa, crls: CrlInput[], mode: 'required' | 'best-effort', now = new Date()): { code: string | null; record: RevocationRecord } {
+type Outcome = { code: string | null; message: string | null; record: RevocationRecord };
+
+/** The error code and revocation record assessRevocation throws for the chain signer → …cas, or its result. */
+function assessChain(signer: TestPki, cas: OpensslCa[], crls: CrlInput[], mode: 'required' | 'best-effort', now = new Date()): Outcome {
   try {
-    return { code: null, record: assessRevocation(cert(signer.signer.certPem), cert(ca.certPem), crls, now, mode) };
+    return { code: null, message: null, record: assessRevocation([cert(signer.signer.certPem), ...cas.map((ca) => cert(ca.certPem))], crls, now, mode) };
   } catch (err) {
     if (!isAppError(err)) throw err;
-    return { code: err.code, record: (err.details as { revocation: RevocationRecord }).revocation };
+    return { code: err.code, message: err.message, record: (err.details as { revocation: RevocationRecord }).revocation };
   }
 }
+const assess = (signer: TestPki, ca: OpensslCa, crls: CrlInput[], mode: 'required' | 'best-effort', now = new Date()): Outcome => assessChain(signer, [ca], crls, mode, now);
 
 let caA: OpensslCa;
 let caB: OpensslCa;
@@ -35,6 +39,13 @@ let impostor: OpensslCa; // same subject as caA, another key
 let good: TestPki;
 let revoked: TestPki;
 let crlA: string;
+// Chains: root → intermediate → signer. intRevoked is revoked by the root's CRL; rootNoCrl never
+// publishes one.
+let root: OpensslCa;
+let intGood: OpensslCa;
+let intRevoked: OpensslCa;
+let rootNoCrl: OpensslCa;
+let intUnderNoCrl: OpensslCa;
 
 beforeAll(() => {
   caA = makeOpensslCa('A');
@@ -44,10 +55,16 @@ beforeAll(() => {
   revoked = caA.issue('Test EU signer revoked');
   caA.revoke(revoked);
   crlA = caA.gencrl();
+  root = makeOpensslCa('Root', '/CN=Test chain root CA/O=Test customs');
+  intGood = root.issueCa('Int', '/CN=Test chain intermediate CA/O=Test customs');
+  intRevoked = root.issueCa('Int-revoked', '/CN=Test chain revoked intermediate CA/O=Test customs');
+  root.revoke(intRevoked);
+  rootNoCrl = makeOpensslCa('Root-no-CRL', '/CN=Test chain root CA without CRL/O=Test customs');
+  intUnderNoCrl = rootNoCrl.issueCa('Int-no-root-CRL', '/CN=Test chain intermediate CA under a root without CRL/O=Test customs');
 });
 
 afterAll(() => {
-  for (const ca of [caA, caB, impostor]) ca?.remove();
+  for (const ca of [caA, caB, impostor, root, rootNoCrl]) ca?.remove();
 });
 
 describe('the revocation check (pure, openssl-made CRLs)', () => {
@@ -90,6 +107,64 @@ describe('the revocation check (pure, openssl-made CRLs)', () => {
   });
 });
 
+describe('the revocation check of the whole chain (root → intermediate → signer, openssl-made)', () => {
+  let signer: TestPki;
+  let underRevoked: TestPki;
+  let underNoCrl: TestPki;
+  beforeAll(() => {
+    signer = intGood.issue('Test chain signer');
+    underRevoked = intRevoked.issue('Test chain signer under a revoked CA');
+    underNoCrl = intUnderNoCrl.issue('Test chain signer under a root without CRL');
+  });
+
+  it('passes when the intermediate’s CRL covers the signer and the root’s covers the intermediate, and records both', () => {
+    const { code, record } = assessChain(signer, [intGood, root], inputs([intGood.gencrl(), root.gencrl()]), 'required');
+    expect(code).toBeNull();
+    expect(record).toMatchObject({ status: 'good', warning: null, crl: { issuer: 'O=Test customs, CN=Test chain intermediate CA' }, certificate: { role: 'signer', sha256Fingerprint: signer.signerFingerprint } });
+    expect(record.chain).toHaveLength(2);
+    expect(record.chain![0]).toMatchObject({ role: 'signer', status: 'good', crl: { issuer: 'O=Test customs, CN=Test chain intermediate CA' } });
+    expect(record.chain![1]).toMatchObject({ role: 'intermediate', status: 'good', subject: expect.stringContaining('CN=Test chain intermediate CA'), crl: { issuer: 'O=Test customs, CN=Test chain root CA' } });
+  });
+
+  it('refuses a signer whose intermediate CA the root’s CRL lists: SIGNER_REVOKED, naming the intermediate and the root’s CRL', () => {
+    for (const mode of ['required', 'best-effort'] as const) {
+      const { code, message, record } = assessChain(underRevoked, [intRevoked, root], inputs([intRevoked.gencrl(), root.gencrl()]), mode);
+      expect(code).toBe('SIGNER_REVOKED');
+      expect(message).toMatch(/intermediate CA certificate .*Test chain revoked intermediate CA.* revoked by the CRL of O=Test customs, CN=Test chain root CA/);
+      expect(record).toMatchObject({ status: 'revoked', crl: { issuer: 'O=Test customs, CN=Test chain root CA' }, certificate: { role: 'intermediate', subject: expect.stringContaining('Test chain revoked intermediate CA') } });
+      expect(record.chain!.map((c) => c.status)).toEqual(['good', 'revoked']);
+    }
+  });
+
+  it('finds a revoked intermediate even when no CRL covers the signer itself', () => {
+    expect(assessChain(underRevoked, [intRevoked, root], inputs([root.gencrl()]), 'best-effort')).toMatchObject({ code: 'SIGNER_REVOKED', record: { certificate: { role: 'intermediate' } } });
+  });
+
+  it('without the root’s CRL: "required" rejects as SIGNER_REVOCATION_UNKNOWN naming the intermediate; "best-effort" applies with a warning naming it', () => {
+    const crls = inputs([intUnderNoCrl.gencrl()]);
+    const strict = assessChain(underNoCrl, [intUnderNoCrl, rootNoCrl], crls, 'required');
+    expect(strict.code).toBe('SIGNER_REVOCATION_UNKNOWN');
+    expect(strict.message).toMatch(/covers the intermediate CA certificate .*Test chain intermediate CA under a root without CRL/);
+    expect(strict.record).toMatchObject({ status: 'unknown', crl: null, certificate: { role: 'intermediate' } });
+    expect(strict.record.chain!.map((c) => c.status)).toEqual(['good', 'unknown']);
+    const lenient = assessChain(underNoCrl, [intUnderNoCrl, rootNoCrl], crls, 'best-effort');
+    expect(lenient).toMatchObject({ code: null, record: { status: 'unknown', crl: null, certificate: { role: 'intermediate' } } });
+    expect(lenient.record.warning).toMatch(/intermediate CA certificate .*under a root without CRL.*best-effort/);
+  });
+
+  it('takes each CRL only for the certificates its CA issued: the root’s CRL says nothing of the signer, an expired root CRL nothing at all', () => {
+    // The root's CRL alone: the intermediate is covered, the signer is not.
+    const rootOnly = assessChain(signer, [intGood, root], inputs([root.gencrl()]), 'required');
+    expect(rootOnly).toMatchObject({ code: 'SIGNER_REVOCATION_UNKNOWN', record: { certificate: { role: 'signer' } } });
+    expect(rootOnly.record.chain!.map((c) => c.status)).toEqual(['unknown', 'good']);
+    const expiredRoot = root.gencrl({ lastUpdate: new Date(Date.now() - 10 * DAY), nextUpdate: new Date(Date.now() - DAY) });
+    const stale = assessChain(signer, [intGood, root], inputs([intGood.gencrl(), expiredRoot]), 'required');
+    expect(stale).toMatchObject({ code: 'SIGNER_REVOCATION_UNKNOWN', record: { certificate: { role: 'intermediate' } } });
+    // The revoked intermediate is not found in an expired root CRL either: unknown, not revoked.
+    expect(assessChain(underRevoked, [intRevoked, root], inputs([intRevoked.gencrl(), expiredRoot]), 'required').code).toBe('SIGNER_REVOCATION_UNKNOWN');
+  });
+});
+
 // ---------------------------------------------------------------------------------------------
 
 interface CrlServer {
@@ -120,6 +195,9 @@ describe.each(ENGINES)('revocation in the pipeline (%s)', (engine) => {
   let viaDp: TestPki; // caB, revoked, with a distribution point
   let noCrl: TestPki; // caB, no distribution point, no CRL anywhere
   let inCms: TestPki; // caB, not revoked; its CA's CRL rides in the CMS
+  let chained: TestPki; // root → intGood → signer, every CRL in the partner's folder
+  let chainedRevoked: TestPki; // root → intRevoked (revoked by the root) → signer
+  let chainedNoRootCrl: TestPki; // rootNoCrl → intUnderNoCrl → signer
   const list = (sequence: number): Buffer => euList(sequence, euOperators(4), { generatedAt: `${isoDay(-5 + sequence)}T01:00:00Z` });
 
   beforeAll(async () => {
@@ -129,6 +207,9 @@ describe.each(ENGINES)('revocation in the pipeline (%s)', (engine) => {
     caB.revoke(viaDp);
     noCrl = caB.issue(`Test EU signer without CRL ${engine}`);
     inCms = caB.issue(`Test EU signer with CRL in CMS ${engine}`);
+    chained = intGood.issue(`Test EU chained signer ${engine}`);
+    chainedRevoked = intRevoked.issue(`Test EU signer under a revoked CA ${engine}`);
+    chainedNoRootCrl = intUnderNoCrl.issue(`Test EU signer under a root without CRL ${engine}`);
     hkPki = makePki('HK');
     // EU requires revocation; HK keeps the default (best-effort).
     const partnersDir = path.join(dirs.dir, 'partners');
@@ -136,10 +217,14 @@ describe.each(ENGINES)('revocation in the pipeline (%s)', (engine) => {
     const euManifest = path.join(partnersDir, 'eu.partner.json');
     writeFileSync(euManifest, JSON.stringify({ ...JSON.parse(readFileSync(euManifest, 'utf8')), revocation: 'required' }));
     const certsDir = path.join(dirs.dir, 'certs');
-    for (const [file, pem] of [['a.pem', caA.certPem], ['b.pem', caB.certPem]] as const) {
+    for (const [file, pem] of [['a.pem', caA.certPem], ['b.pem', caB.certPem], ['root.pem', root.certPem], ['root-no-crl.pem', rootNoCrl.certPem]] as const) {
       trustAnchor(certsDir, 'EU', { ...good, name: file, ca: { certPem: pem, keyPem: '' } }, file);
     }
     writeFileSync(path.join(certsDir, 'eu', 'a.crl'), crlA);
+    // The chains' CRLs: each intermediate's, and the root's (which lists intRevoked); none of rootNoCrl.
+    for (const [file, ca] of [['int.crl', intGood], ['int-revoked.crl', intRevoked], ['int-no-root-crl.crl', intUnderNoCrl], ['root.crl', root]] as const) {
+      writeFileSync(path.join(certsDir, 'eu', file), ca.gencrl());
+    }
     trustAnchor(certsDir, 'HK', hkPki);
     tg = await startTestGateway({ engine, certsDir, env: { AEO_PARTNERS_DIR: partnersDir, AEO_CRL_FETCH: 'true' } });
   });
@@ -174,7 +259,7 @@ describe.each(ENGINES)('revocation in the pipeline (%s)', (engine) => {
     const body = list(2);
     const res = await push(tg, 'EU', body, opensslSign(body, noCrl));
     expectRun(res, 422, 'REJECTED', 'SIGNER_REVOCATION_UNKNOWN');
-    expect(res.body.revocation).toEqual({ status: 'unknown', crl: null, warning: null });
+    expect(res.body.revocation).toMatchObject({ status: 'unknown', crl: null, warning: null, certificate: { role: 'signer', sha256Fingerprint: noCrl.signerFingerprint } });
   });
 
   it('fetches the CRL from the signer’s distribution point, caches it in the database, and finds the signer revoked', async () => {
@@ -197,6 +282,40 @@ describe.each(ENGINES)('revocation in the pipeline (%s)', (engine) => {
     const res = await push(tg, 'EU', body, signature);
     expectRun(res, 200, 'APPLIED', null);
     expect(res.body.revocation).toMatchObject({ status: 'good', crl: { source: 'cms', issuer: 'O=Test customs, CN=Test B CRL CA' } });
+  });
+
+  it('checks the whole chain: root → intermediate → signer applied, each certificate’s CRL in the run', async () => {
+    const body = list(3);
+    const res = await push(tg, 'EU', body, opensslSignWithChain(body, chained, [intGood]));
+    expectRun(res, 200, 'APPLIED', null);
+    expect(res.body.revocation).toMatchObject({ status: 'good', certificate: { role: 'signer', sha256Fingerprint: chained.signerFingerprint } });
+    expect(res.body.revocation.chain).toEqual([
+      expect.objectContaining({ role: 'signer', status: 'good', crl: expect.objectContaining({ issuer: 'O=Test customs, CN=Test chain intermediate CA', source: 'partner' }) }),
+      expect.objectContaining({ role: 'intermediate', status: 'good', crl: expect.objectContaining({ issuer: 'O=Test customs, CN=Test chain root CA', source: 'partner' }) }),
+    ]);
+    expect((await getExchange(tg, res.body.id as string)).body.revocation).toEqual(res.body.revocation);
+  });
+
+  it('rejects a list whose intermediate CA the root’s CRL revokes as SIGNER_REVOKED, the run naming the intermediate', async () => {
+    const body = list(4);
+    const res = await push(tg, 'EU', body, opensslSignWithChain(body, chainedRevoked, [intRevoked]));
+    expectRun(res, 422, 'REJECTED', 'SIGNER_REVOKED');
+    expect(res.body.revocation).toMatchObject({
+      status: 'revoked',
+      crl: { issuer: 'O=Test customs, CN=Test chain root CA', source: 'partner' },
+      certificate: { role: 'intermediate', subject: expect.stringContaining('Test chain revoked intermediate CA') },
+    });
+    expect(res.body.signer).toMatchObject({ sha256Fingerprint: chainedRevoked.signerFingerprint });
+    expect((await partnerView(tg, 'EU')).lastSequence).toBe(3);
+  });
+
+  it('rejects a list whose root CA has no current CRL as SIGNER_REVOCATION_UNKNOWN under "required", naming the intermediate', async () => {
+    const body = list(4);
+    const res = await push(tg, 'EU', body, opensslSignWithChain(body, chainedNoRootCrl, [intUnderNoCrl]));
+    expectRun(res, 422, 'REJECTED', 'SIGNER_REVOCATION_UNKNOWN');
+    expect(res.body.revocation).toMatchObject({ status: 'unknown', crl: null, certificate: { role: 'intermediate', subject: expect.stringContaining('under a root without CRL') } });
+    expect(res.body.revocation.chain.map((c: { status: string }) => c.status)).toEqual(['good', 'unknown']);
+    expect((await partnerView(tg, 'EU')).lastSequence).toBe(3);
   });
 
   it('best-effort (the default): applies without a CRL and records a warning in the run', async () => {

@@ -1,6 +1,6 @@
 // /readyz (contract 10): 200 with the database state once the index is loaded, whatever the
-// database does; 503 NOT_READY while the index was never loaded. The probe answers are set per
-// case; the route, the app and the HTTP server are the real ones.
+// database does; 503 NOT_READY, with the database state, while the index was never loaded. The
+// probe answers are set per case; the route, the app and the HTTP server are the real ones.
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,10 +30,13 @@ describe('/readyz', () => {
 
   afterAll(() => close());
 
-  it('answers 503 NOT_READY while the index was never loaded, even with the database up', async () => {
+  it('answers 503 NOT_READY while the index was never loaded, even with the database up, with the database state', async () => {
     const res = await api(`${url}/readyz`, null);
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ error: { code: 'NOT_READY', message: expect.any(String) } });
+    expect(res.body).toEqual({ status: 'not-ready', database: 'up', error: { code: 'NOT_READY', message: 'The lookup index is not loaded yet.' } });
+    state.database = 'unavailable';
+    expect(await api(`${url}/readyz`, null)).toMatchObject({ status: 503, body: { status: 'not-ready', database: 'unavailable', error: { code: 'NOT_READY', message: expect.stringMatching(/database is unavailable/) } } });
+    state.database = 'up';
   });
 
   it('answers 200 with the database state once the index is loaded', async () => {

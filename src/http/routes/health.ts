@@ -16,11 +16,17 @@ export function healthRoutes(router: Router, probe: HealthProbe): void {
     res.json({ status: 'ok' });
   });
   router.get('/readyz', async (_req, res) => {
+    const database = await probe.database().catch((): DatabaseState => 'unavailable');
     // Lookups are served from the index: a database outage does not make the process unready.
     if (!probe.indexLoaded()) {
-      res.status(503).json(errorBody('NOT_READY', 'The lookup index is not loaded yet.'));
+      // The database state too: "never loaded because the database is away" is what an operator needs to see.
+      const message =
+        database === 'unavailable'
+          ? 'The lookup index was never loaded: the database is unavailable; the gateway keeps trying to connect.'
+          : 'The lookup index is not loaded yet.';
+      res.status(503).json({ ...errorBody('NOT_READY', message), status: 'not-ready', database });
       return;
     }
-    res.json({ status: 'ready', database: await probe.database().catch((): DatabaseState => 'unavailable') });
+    res.json({ status: 'ready', database });
   });
 }
