@@ -40,7 +40,8 @@ import { whoamiRoutes } from './http/routes/whoami.js';
 import { RetentionJob } from './jobs/retention.js';
 import { Scheduler } from './jobs/scheduler.js';
 import { OutboundService } from './outbound/service.js';
-import { openOutboundSigner } from './outbound/signer.js';
+import { prepareRsaKeys } from './crypto/index.js';
+import { openOutboundSigner, signerKeysToGenerate, usesGeneratedSigner } from './outbound/signer.js';
 import { sandboxRegister } from './sandbox/domestic.js';
 import { SandboxHkPuller } from './sandbox/outbound-partners.js';
 import { isStale } from './lookup/freshness.js';
@@ -54,7 +55,7 @@ import { draftFacts, PartnerOnboarding } from './onboarding/service.js';
 import { Registry, REGISTRY_CHANNEL } from './registry/registry.js';
 import { ensureSandboxKeys } from './sandbox/keys.js';
 import { SANDBOX_PARTNERS } from './sandbox/population.js';
-import { SandboxSimulator } from './sandbox/simulator.js';
+import { SandboxSimulator, simulatorKeysToGenerate } from './sandbox/simulator.js';
 import { sandboxListApplied } from './sandbox/startup.js';
 import type { Db } from './store/db.js';
 import { failInterruptedRuns, latestOutcomes } from './store/exchanges-repo.js';
@@ -88,10 +89,11 @@ export interface Gateway {
 }
 
 /** Opens the services without HTTP (the CLI's import and lookup commands use this too). */
-export async function openServices(config: Readonly<Config>, logger: Logger) {
+export async function openServices(config: Readonly<Config>, logger: Logger, sandboxKeysReady: Promise<void> = Promise.resolve()) {
   const db = await openDb({ databaseUrl: config.databaseUrl, embeddedDir: embeddedDbDir(config.dataDir) });
   try {
     const registry = await Registry.open(db, { dataFile: path.join(config.partnersDir, 'agreements.json'), schemasDir: config.schemasDir });
+    await sandboxKeysReady;
     const sandbox = config.sandbox ? SandboxSimulator.open(config.dataDir, config.timeZone) : null;
     const extraAnchors = new Map<string, string>();
     if (sandbox) for (const p of SANDBOX_PARTNERS) extraAnchors.set(p, sandbox.anchorDir(p));
@@ -150,8 +152,11 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
   // Bad directories or a partner without anchors stop the start before the database is opened.
   const problems = await directoryProblems(config);
   if (problems.length > 0) throw new ConfigError(problems);
-  // Our signing key next: bad or missing files stop the start before anything else is opened.
-  const signer = openOutboundSigner(config);
+  // Our signing key next: bad or missing files stop the start before anything else is opened. The
+  // sandbox's generated keys (first start) are made on the thread pool while the database opens.
+  const keysReady = config.sandbox ? prepareRsaKeys(simulatorKeysToGenerate(config.dataDir) + signerKeysToGenerate(config)) : Promise.resolve();
+  keysReady.catch(() => undefined); // awaited (and its error thrown) once the database is open
+  const signer = usesGeneratedSigner(config) ? null : openOutboundSigner(config);
   // The port opens before the database: while the start waits for an unreachable server, /healthz
   // answers and /readyz (503) says why; every other route answers 503 NOT_READY.
   let database: DatabaseState = 'up';
@@ -162,6 +167,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       () =>
         startOnce(config, logger, options, {
           signer,
+          keysReady,
           front,
           continueStart,
           connected: () => {
@@ -185,7 +191,9 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
 }
 
 interface StartContext {
-  signer: ReturnType<typeof openOutboundSigner>;
+  /** null: the sandbox's generated signer, opened once keysReady. */
+  signer: ReturnType<typeof openOutboundSigner> | null;
+  keysReady: Promise<void>;
   front: FrontDoor;
   continueStart: () => void;
   /** Called once the database answered (the starting app's /readyz says so). */
@@ -194,8 +202,9 @@ interface StartContext {
 
 /** One attempt at the database-dependent start; closes what it opened when it fails. */
 async function startOnce(config: Readonly<Config>, logger: Logger, options: GatewayOptions, ctx: StartContext): Promise<Gateway> {
-  const { signer, front, continueStart } = ctx;
-  const services = await openServices(config, logger);
+  const { front, continueStart } = ctx;
+  const services = await openServices(config, logger, ctx.keysReady);
+  const signer = ctx.signer ?? openOutboundSigner(config);
   ctx.connected();
   const { db, registry, partners, catalog, onboarding, sandbox, index, lookup, pipeline, distributionPointCrls, domestic } = services;
   const timers: NodeJS.Timeout[] = [];

@@ -3,5 +3,5 @@ export { distributionPointsOf, signatureCertificates, verifyDetachedCms, type Ve
 export { crlsToDer, parseCrl, type Crl } from './crl.js';
 export { signDetachedCms, type CmsSigner } from './cms-sign.js';
 export { loadTrustAnchors, parseCertificatesPem, toTrustAnchor, type TrustAnchor } from './anchors.js';
-export { createCertificateAuthority, issueSigningCertificate, type PemPair, type ValidityOptions } from './sandbox-pki.js';
+export { createCertificateAuthority, issueSigningCertificate, prepareRsaKeys, type PemPair, type ValidityOptions } from './sandbox-pki.js';
 export { certFingerprint, formatName, formatSubject } from './x509.js';

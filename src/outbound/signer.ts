@@ -64,11 +64,12 @@ export function loadSignerFiles(keyFile: string, certFile: string, extraAnchorsD
 }
 
 /** A CN CA and signer in `dir` (created on first use, reused after); returns the file paths. */
+const generatedFiles = (dir: string) => ({ keyFile: path.join(dir, 'signer.key'), certFile: path.join(dir, 'signer.pem'), caFile: path.join(dir, 'ca', 'cn-ca.pem') });
+const generatedComplete = (dir: string): boolean => Object.values(generatedFiles(dir)).every((f) => existsSync(f));
+
 export function ensureGeneratedSigner(dir: string): { keyFile: string; certFile: string; caFile: string } {
-  const keyFile = path.join(dir, 'signer.key');
-  const certFile = path.join(dir, 'signer.pem');
-  const caFile = path.join(dir, 'ca', 'cn-ca.pem');
-  if (!existsSync(keyFile) || !existsSync(certFile) || !existsSync(caFile)) {
+  const { keyFile, certFile, caFile } = generatedFiles(dir);
+  if (!generatedComplete(dir)) {
     mkdirSync(path.join(dir, 'ca'), { recursive: true, mode: 0o700 });
     const ca = createCertificateAuthority('Sandbox CN customs (GACC) CA');
     const signer = issueSigningCertificate(ca, 'Sandbox CN AEO list signer');
@@ -81,8 +82,21 @@ export function ensureGeneratedSigner(dir: string): { keyFile: string; certFile:
   return { keyFile, certFile, caFile };
 }
 
+type SignerConfig = { sandbox: boolean; dataDir: string; certsDir: string; signingKeyFile: string | null; signingCertFile: string | null };
+
+/** True when openOutboundSigner will use (and on first start generate) the sandbox's own keys. */
+export function usesGeneratedSigner(cfg: SignerConfig): boolean {
+  return cfg.sandbox && (cfg.signingKeyFile === null || cfg.signingCertFile === null);
+}
+
+/** How many RSA keys openOutboundSigner will generate (a CA and a signer, once). */
+export function signerKeysToGenerate(cfg: SignerConfig): number {
+  if (!usesGeneratedSigner(cfg)) return 0;
+  return generatedComplete(path.join(cfg.dataDir, 'outbound-pki')) ? 0 : 2;
+}
+
 /** The signer the gateway uses: configured files, or (sandbox only) generated ones. */
-export function openOutboundSigner(cfg: { sandbox: boolean; dataDir: string; certsDir: string; signingKeyFile: string | null; signingCertFile: string | null }): OutboundSigner {
+export function openOutboundSigner(cfg: SignerConfig): OutboundSigner {
   const cnAnchors = path.join(cfg.certsDir, 'cn');
   if (cfg.signingKeyFile !== null && cfg.signingCertFile !== null) return loadSignerFiles(cfg.signingKeyFile, cfg.signingCertFile, cnAnchors);
   if (!cfg.sandbox) {

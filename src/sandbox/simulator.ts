@@ -109,13 +109,26 @@ export class SandboxSimulator {
   }
 }
 
+function pkiFiles(dir: string, partner: SandboxPartner) {
+  const pdir = path.join(dir, 'pki', partner.toLowerCase());
+  const anchorDir = path.join(dir, 'anchors', partner.toLowerCase());
+  return { pdir, anchorDir, signerCert: path.join(pdir, 'signer.pem'), signerKey: path.join(pdir, 'signer.key'), anchor: path.join(anchorDir, 'ca.pem') };
+}
+
+const pkiComplete = (dir: string, partner: SandboxPartner): boolean => {
+  const f = pkiFiles(dir, partner);
+  return existsSync(f.signerCert) && existsSync(f.signerKey) && existsSync(f.anchor);
+};
+
+/** How many RSA keys SandboxSimulator.open will generate in `dataDir` (two per partner without its PKI). */
+export function simulatorKeysToGenerate(dataDir: string): number {
+  return SANDBOX_PARTNERS.filter((p) => !pkiComplete(path.join(dataDir, 'sandbox'), p)).length * 2;
+}
+
 /** A CA and a signer per simulated partner; the CA certificate is copied into the partner's anchor folder. */
 function ensurePki(dir: string, partner: SandboxPartner): PemPair {
-  const pdir = path.join(dir, 'pki', partner.toLowerCase());
-  const signerCert = path.join(pdir, 'signer.pem');
-  const signerKey = path.join(pdir, 'signer.key');
-  const anchorDir = path.join(dir, 'anchors', partner.toLowerCase());
-  if (!existsSync(signerCert) || !existsSync(signerKey) || !existsSync(path.join(anchorDir, 'ca.pem'))) {
+  const { pdir, anchorDir, signerCert, signerKey } = pkiFiles(dir, partner);
+  if (!pkiComplete(dir, partner)) {
     mkdirSync(pdir, { recursive: true, mode: 0o700 });
     mkdirSync(anchorDir, { recursive: true });
     const ca = createCertificateAuthority(`Sandbox ${partner} customs CA`);
