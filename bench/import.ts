@@ -2,9 +2,9 @@
 // bytes alone; peak RSS; lookup latency before and during an import in a serving gateway.
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import type { ImportRequest, ImportResult } from './import-child.js';
 import type { LoadRequest, LoadResult } from './load-child.js';
+import { withPgServer } from './pg-server.js';
 import {
   correctForOmission,
   createBenchPki,
@@ -160,34 +160,6 @@ async function measureEngine(engine: string, lists: [ListFiles, ListFiles], stor
   log(`import: lookups before and during the import, ${engine}`);
   const during = await lookupsDuringImport(serving, lists[1], pki);
   return { engine, first, second, during };
-}
-
-interface PgServer {
-  version: string;
-  /** Creates a database (optionally a copy of `template`), dropped again at the end; returns its URL. */
-  createDatabase(name: string, template?: string): Promise<string>;
-}
-
-async function withPgServer<T>(adminUrl: string, fn: (server: PgServer) => Promise<T>): Promise<T> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  const created: string[] = [];
-  try {
-    const version = (await admin.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '?';
-    return await fn({
-      version,
-      async createDatabase(name, template) {
-        await admin.query(`CREATE DATABASE ${name}${template === undefined ? '' : ` TEMPLATE ${template}`}`);
-        created.push(name);
-        const url = new URL(adminUrl);
-        url.pathname = `/${name}`;
-        return url.toString();
-      },
-    });
-  } finally {
-    for (const name of created) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-  }
 }
 
 export async function importBenchmark(): Promise<Section> {
