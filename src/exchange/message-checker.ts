@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { AppError, ERROR_CATALOGUE, type ErrorCode } from '../errors.js';
 import { checkMessage, type CheckContext, type CheckedMessage } from './check-message.js';
 import type { OperatorRecord } from '../domain/types.js';
-import type { CheckRequest, CheckResponse, DefinitionSource, WarmRequest } from './check-worker.js';
+import type { CheckRequest, CheckResponse, ChunkAck, DefinitionSource, WarmRequest } from './check-worker.js';
 import type { PartnerRuntime } from './partners.js';
 
 const WORKER_FILE = fileURLToPath(new URL('./check-worker.js', import.meta.url));
@@ -71,6 +71,7 @@ export class MessageChecker {
       if (!waiter) return;
       if ('chunk' in msg) {
         for (const r of msg.chunk) waiter.records.push(r);
+        worker.postMessage({ ack: msg.id } satisfies ChunkAck); // the next chunk, in a later turn
         return;
       }
       this.pending.delete(msg.id);
