@@ -68,12 +68,13 @@ export class MessageChecker {
     worker.unref();
     worker.on('message', (msg: CheckResponse) => {
       const waiter = this.pending.get(msg.id);
-      if (!waiter) return;
       if ('chunk' in msg) {
-        for (const r of msg.chunk) waiter.records.push(r);
-        worker.postMessage({ ack: msg.id } satisfies ChunkAck); // the next chunk, in a later turn
+        if (waiter) for (const r of msg.chunk) waiter.records.push(r);
+        // The next chunk, in a later turn; acknowledged even unwanted, so the worker never waits for ever.
+        worker.postMessage({ ack: msg.id } satisfies ChunkAck);
         return;
       }
+      if (!waiter) return;
       this.pending.delete(msg.id);
       if (!msg.ok) waiter.reject(toError(msg));
       else if (msg.value === null) waiter.resolve(null);

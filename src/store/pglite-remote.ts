@@ -1,6 +1,7 @@
 // The main thread's side of the database thread (pglite-thread.ts): the same PGlite calls, sent as
 // messages, so a long statement never holds up the event loop that serves lookups. Bulk rows travel
-// as COPY text built and parsed here in slices, with a turn of the event loop between slices.
+// as COPY text (results as UTF-8 bytes, handed over), built and parsed here in slices with a turn of
+// the event loop between slices.
 import { Worker } from 'node:worker_threads';
 import { fromCopyText, toCopyText } from './copy-text.js';
 import type { Queryable, Row } from './db.js';
@@ -22,19 +23,22 @@ function toError(e: ThreadError): Error {
   return Object.assign(new Error(e.message), e);
 }
 
-/** COPY text → rows, a slice of lines at a time. */
-async function parseInSlices(text: string): Promise<(string | null)[][]> {
+const NEWLINE = 0x0a;
+const utf8 = new TextDecoder('utf-8');
+
+/** COPY text as UTF-8 bytes → rows, a slice of lines at a time (a raw newline only ends a row). */
+async function parseInSlices(bytes: Uint8Array): Promise<(string | null)[][]> {
   const rows: (string | null)[][] = [];
   let start = 0;
-  while (start < text.length) {
+  while (start < bytes.length) {
     let end = start;
-    for (let n = 0; n < PARSE_SLICE && end < text.length; n++) {
-      const newline = text.indexOf('\n', end);
-      end = newline === -1 ? text.length : newline + 1;
+    for (let n = 0; n < PARSE_SLICE && end < bytes.length; n++) {
+      const newline = bytes.indexOf(NEWLINE, end);
+      end = newline === -1 ? bytes.length : newline + 1;
     }
-    for (const row of fromCopyText(text.slice(start, end))) rows.push(row);
+    for (const row of fromCopyText(utf8.decode(bytes.subarray(start, end)))) rows.push(row);
     start = end;
-    if (start < text.length) await turn();
+    if (start < bytes.length) await turn();
   }
   return rows;
 }
@@ -92,7 +96,7 @@ export async function openThreadedPglite(threadFile: string, dataDir: string | n
           await statement({ op: 'copyIn', sql, text: toCopyText(rows.slice(start, start + BULK_CHUNK)) });
         }
       },
-      selectMany: async (sql, params = []) => parseInSlices(await statement<string>({ op: 'copyOut', sql: copyOutSql(sql, params) })),
+      selectMany: async (sql, params = []) => parseInSlices(await statement<Uint8Array>({ op: 'copyOut', sql: copyOutSql(sql, params) })),
     };
   };
 

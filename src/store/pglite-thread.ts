@@ -3,7 +3,7 @@
 // Here it only stops this thread. The main thread talks to it through pglite-remote.ts.
 import { parentPort } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import { copyIn, copyOut, type PgliteRunner } from './pglite-local.js';
+import { copyIn, type PgliteRunner } from './pglite-local.js';
 
 /** Statements: `tx` names an open transaction (null: outside any). */
 export type StatementRequest =
@@ -68,8 +68,9 @@ let db: PGlite | null = null;
 const txs = new Map<number, TxQueue>();
 const unlistens = new Map<number, () => Promise<void>>();
 
-const post = (msg: ThreadResponse): void => parentPort?.postMessage(msg);
-const ok = (id: number, value: unknown): void => post({ id, ok: true, value });
+const post = (msg: ThreadResponse, transfer: ArrayBuffer[] = []): void => parentPort?.postMessage(msg, transfer);
+// Bytes (COPY … TO) are handed over, not copied.
+const ok = (id: number, value: unknown): void => post({ id, ok: true, value }, value instanceof Uint8Array ? [value.buffer as ArrayBuffer] : []);
 const fail = (id: number, err: unknown): void => post({ id, ok: false, error: threadError(err) });
 
 function threadError(err: unknown): ThreadError {
@@ -99,8 +100,11 @@ async function statement(q: PgliteRunner, r: StatementRequest): Promise<unknown>
     case 'copyIn':
       await copyIn(q, r.sql, r.text);
       return null;
-    case 'copyOut':
-      return copyOut(q, r.sql);
+    case 'copyOut': {
+      // As UTF-8 bytes: no text copy of a 100 000-row result in this thread, none cloned to the main one.
+      const res = await q.query(r.sql);
+      return res.blob ? new Uint8Array(await res.blob.arrayBuffer()) : new Uint8Array(0);
+    }
   }
 }
 

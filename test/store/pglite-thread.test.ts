@@ -56,8 +56,8 @@ describe.each(MODES)('PGlite %s', (_name, threadFile) => {
     expect(await db.query('SELECT id, v FROM t ORDER BY id')).toEqual([{ id: 1, v: 'one' }]);
   });
 
-  it('moves many rows in and out as COPY text, escapes and NULL kept', async () => {
-    const rows: TextRow[] = Array.from({ length: 12_001 }, (_v, i) => [String(i), i % 3 === 0 ? null : `a\t${i}\n\\`, `b${i}`]);
+  it('moves many rows in and out as COPY text, escapes, NULL and UTF-8 kept', async () => {
+    const rows: TextRow[] = Array.from({ length: 12_001 }, (_v, i) => [String(i), i % 3 === 0 ? null : `a\t${i}\n\\`, `b${i} Zoë 中文`]);
     await db.transaction((tx) => tx.insertMany('bulk', [{ name: 'n', type: 'int' }, { name: 'a', type: 'text' }, { name: 'b', type: 'text' }], rows));
     const back = await db.selectMany('SELECT n::text, a, b FROM bulk WHERE n >= $1 ORDER BY bulk.n', [0]);
     expect(back).toEqual(rows);
