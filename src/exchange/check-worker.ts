@@ -35,8 +35,17 @@ export interface WarmRequest {
   definitions: DefinitionSource[];
 }
 
-/** Records come in chunks ahead of the final answer: each chunk is deserialised in its own event-loop turn. */
-export const RECORD_CHUNK = 5_000;
+/**
+ * Records come in chunks ahead of the final answer, each sent once the main thread acknowledged the
+ * one before: queued messages are all deserialised in one event-loop turn, so without the wait the
+ * whole list would be one long stall there.
+ */
+export const RECORD_CHUNK = 2_000;
+
+/** The main thread took chunk(s) of request `ack`: the next may come. */
+export interface ChunkAck {
+  ack: number;
+}
 
 export type CheckResponse =
   | { id: number; chunk: OperatorRecord[] }
@@ -62,15 +71,24 @@ async function partnerRuntime(req: CheckRequest): Promise<PartnerRuntime> {
   // CRLs come in the request's context (CheckContext.crls), with their sources.
 }
 
-function sendInChunks(id: number, value: Awaited<ReturnType<typeof checkMessage>>): CheckResponse {
+const acks = new Map<number, () => void>();
+
+async function sendInChunks(id: number, value: Awaited<ReturnType<typeof checkMessage>>): Promise<CheckResponse> {
   const { records } = value.list;
   for (let start = 0; start < records.length; start += RECORD_CHUNK) {
+    const taken = new Promise<void>((resolve) => acks.set(id, resolve));
     parentPort?.postMessage({ id, chunk: records.slice(start, start + RECORD_CHUNK) } satisfies CheckResponse);
+    await taken;
   }
+  acks.delete(id);
   return { id, ok: true, value: { ...value, list: { ...value.list, records: [] } } };
 }
 
-parentPort?.on('message', (req: CheckRequest | WarmRequest) => {
+parentPort?.on('message', (req: CheckRequest | WarmRequest | ChunkAck) => {
+  if ('ack' in req) {
+    acks.get(req.ack)?.();
+    return;
+  }
   const reply = (msg: CheckResponse): void => parentPort?.postMessage(msg);
   const work =
     'warm' in req

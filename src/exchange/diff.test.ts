@@ -54,6 +54,29 @@ describe('diffList', () => {
     for (let i = 0; i < records.length; i += 7) sliced.add(records.slice(i, i + 7));
     expect(sliced.finish()).toEqual(whole);
   });
+
+  it('gives the same result with every step sliced, over more operators than one slice', () => {
+    // 12 000 current operators (a third revoked) and a list keeping every other one, renaming some.
+    const many = Array.from({ length: 12_000 }, (_, i) => event(record(String(i), i % 3 === 0 ? { status: 'REVOKED', partnerStatus: 'CANCELADO' } : {})));
+    const records = Array.from({ length: 7_000 }, (_, i) => record(String(i * 2), i % 5 === 0 ? { name: 'Renamed' } : {}));
+    const whole = diffList('FULL', records, many, '2026-11-20');
+    const sliced = new ListDiff('FULL', many, '2026-11-20', true);
+    let pauses = 0;
+    const run = <T>(step: Generator<void, T>): T => {
+      for (;;) {
+        const r = step.next();
+        if (r.done) return r.value;
+        pauses++;
+      }
+    };
+    run(sliced.indexing());
+    const afterIndexing = pauses;
+    for (let i = 0; i < records.length; i += 5_000) sliced.add(records.slice(i, i + 5_000));
+    expect(run(sliced.finishing())).toEqual(whole);
+    expect(afterIndexing).toBe(2); // 12 000 operators: a pause after 5 000 and 10 000
+    expect(pauses).toBeGreaterThan(afterIndexing);
+    expect(whole.counts.removed).toBeGreaterThan(0);
+  });
 });
 
 describe('guardList', () => {

@@ -32,27 +32,48 @@ export const REMOVED_FROM_LIST = 'REMOVED_FROM_LIST';
 
 const isRemoval = (e: OperatorRecord): boolean => e.partnerStatus === REMOVED_FROM_LIST;
 
+/** Items per slice of the sliced steps (`indexing`, `finishing`). */
+const STEP = 5_000;
+
+/** Runs a sliced step to its end at once. */
+export function drain<T>(step: Generator<void, T>): T {
+  for (;;) {
+    const r = step.next();
+    if (r.done) return r.value;
+  }
+}
+
 /**
  * FULL: every listed operator is stated; current operators missing from it become REVOKED as of
- * `listDate`. DELTA: only the listed operators change. Records may be fed in slices (`add`), so a
- * caller can let the event loop turn between them; `finish` gives the result.
+ * `listDate`. DELTA: only the listed operators change. Every step can run in slices, so a caller
+ * can let the event loop turn between them: `indexing` (when constructed `sliced`), `add` per slice
+ * of records, `finishing`; `finish` runs the last step at once.
  */
 export class ListDiff {
   private readonly byId = new Map<string, OperatorEvent>();
   private readonly listed = new Set<string>();
   private readonly changes: OperatorRecord[] = [];
   private readonly counts: Counts = { received: 0, added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 0 };
-  private readonly activeBefore: number;
+  private activeBefore = 0;
 
+  /** `sliced`: the caller runs `indexing()` to its end before the first `add`. */
   constructor(
     private readonly kind: ListKind,
     private readonly current: readonly OperatorEvent[],
     private readonly listDate: string,
+    sliced = false,
   ) {
+    if (!sliced) drain(this.indexing());
+  }
+
+  /** Indexes the current operators, yielding after each slice of them. */
+  *indexing(): Generator<void, void> {
     let active = 0;
-    for (const e of current) {
+    for (let i = 0; i < this.current.length; i++) {
+      const e = this.current[i]!;
       this.byId.set(e.partnerId, e);
       if (e.status !== 'REVOKED') active++;
+      if ((i + 1) % STEP === 0) yield;
     }
     this.activeBefore = active;
   }
@@ -74,9 +95,16 @@ export class ListDiff {
   }
 
   finish(): DiffResult {
+    return drain(this.finishing());
+  }
+
+  /** The removals (FULL) and the result, yielding after each slice. */
+  *finishing(): Generator<void, DiffResult> {
     const { counts, changes } = this;
     if (this.kind === 'FULL') {
-      for (const before of this.current) {
+      for (let i = 0; i < this.current.length; i++) {
+        if ((i + 1) % STEP === 0) yield;
+        const before = this.current[i]!;
         // Already revoked (by the partner, or by an earlier list): leaving the list changes nothing.
         if (this.listed.has(before.partnerId) || before.status === 'REVOKED') continue;
         counts.removed++;
@@ -96,7 +124,9 @@ export class ListDiff {
     }
     // Active after = active before, adjusted by each change's status against the statement it replaces.
     let activeAfter = this.activeBefore;
-    for (const c of changes) {
+    for (let i = 0; i < changes.length; i++) {
+      if ((i + 1) % STEP === 0) yield;
+      const c = changes[i]!;
       const before = this.byId.get(c.partnerId);
       const wasActive = before !== undefined && before.status !== 'REVOKED';
       const isActive = c.status !== 'REVOKED';

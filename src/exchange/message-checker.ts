@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { AppError, ERROR_CATALOGUE, type ErrorCode } from '../errors.js';
 import { checkMessage, type CheckContext, type CheckedMessage } from './check-message.js';
 import type { OperatorRecord } from '../domain/types.js';
-import type { CheckRequest, CheckResponse, DefinitionSource, WarmRequest } from './check-worker.js';
+import type { CheckRequest, CheckResponse, ChunkAck, DefinitionSource, WarmRequest } from './check-worker.js';
 import type { PartnerRuntime } from './partners.js';
 
 const WORKER_FILE = fileURLToPath(new URL('./check-worker.js', import.meta.url));
@@ -68,11 +68,13 @@ export class MessageChecker {
     worker.unref();
     worker.on('message', (msg: CheckResponse) => {
       const waiter = this.pending.get(msg.id);
-      if (!waiter) return;
       if ('chunk' in msg) {
-        for (const r of msg.chunk) waiter.records.push(r);
+        if (waiter) for (const r of msg.chunk) waiter.records.push(r);
+        // The next chunk, in a later turn; acknowledged even unwanted, so the worker never waits for ever.
+        worker.postMessage({ ack: msg.id } satisfies ChunkAck);
         return;
       }
+      if (!waiter) return;
       this.pending.delete(msg.id);
       if (!msg.ok) waiter.reject(toError(msg));
       else if (msg.value === null) waiter.resolve(null);

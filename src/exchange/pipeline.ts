@@ -18,7 +18,7 @@ import { MessageChecker } from './message-checker.js';
 import { partnerLockKey } from './locks.js';
 import type { PartnerRuntime, Partners } from './partners.js';
 import { diffList, type DiffResult } from './diff.js';
-import { publishList, sha256Hex } from './publish.js';
+import { publishList, sha256Hex, sha256HexInSlices } from './publish.js';
 import type { CrlInput } from './revocation.js';
 import { FAILURE_REASONS, QUARANTINE_REASONS, type ExchangeRun, type Signer, type Trigger } from './types.js';
 
@@ -150,7 +150,7 @@ export class InboundPipeline {
         // The active version when the run starts; the run finishes on it even if another is activated meanwhile.
         const partner = this.partner(partnerCode);
         const id = randomUUID();
-        const sha256 = sha256Hex(message.body);
+        const sha256 = await sha256HexInSlices(message.body);
         const base = { id, partner: partnerCode, direction: 'inbound' as const, trigger, startedAt: this.now(), payloadSha256: sha256 };
         if (message.body.length > partner.def.manifest.maxBytes) {
           // Too large to keep: record the run without the bytes.

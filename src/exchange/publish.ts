@@ -57,13 +57,7 @@ export async function publishList(tx: Queryable, input: PublishInput): Promise<P
   // Transaction time from the database, under the partner lock: every replica's clock agrees with it,
   // and each publish of a partner is later than the one before.
   const appliedAt = await databaseNow(tx);
-  const events: OperatorEvent[] = diff.changes.map((r) => ({
-    ...r,
-    partner,
-    exchangeId: input.exchangeId,
-    recordedAt: appliedAt.getTime(),
-  }));
-  await insertEvents(tx, events, appliedAt);
+  await insertEvents(tx, { partner, exchangeId: input.exchangeId }, diff.changes, appliedAt);
   await markApplied(tx, {
     partner,
     sequence: list.header.sequence,
@@ -87,16 +81,39 @@ export async function compareAndGuard(
   return { diff, verdict: approved ? null : guardList(list.header.kind, diff, maxRemovalRatio) };
 }
 
-const DIFF_SLICE = 10_000;
+const SLICE = 5_000;
+const turn = (): Promise<void> => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** The diff with a turn of the event loop every 10 000 records (the embedded engine shares the thread). */
-async function diffInSlices(list: DecodedList, current: readonly OperatorEvent[]): Promise<DiffResult> {
-  const diff = new ListDiff(list.header.kind, current, list.listDate);
-  for (let start = 0; start < list.records.length; start += DIFF_SLICE) {
-    diff.add(list.records.slice(start, start + DIFF_SLICE));
-    await new Promise<void>((resolve) => setImmediate(resolve));
+/** Runs a sliced step with a turn of the event loop after each slice. */
+async function inTurns<T>(step: Generator<void, T>): Promise<T> {
+  for (;;) {
+    const r = step.next();
+    if (r.done) return r.value;
+    await turn();
   }
-  return diff.finish();
+}
+
+/** The diff with a turn of the event loop every 5 000 operators: it runs on the thread that serves lookups. */
+async function diffInSlices(list: DecodedList, current: readonly OperatorEvent[]): Promise<DiffResult> {
+  const diff = new ListDiff(list.header.kind, current, list.listDate, true);
+  await inTurns(diff.indexing());
+  for (let start = 0; start < list.records.length; start += SLICE) {
+    diff.add(list.records.slice(start, start + SLICE));
+    await turn();
+  }
+  return inTurns(diff.finishing());
 }
 
 export const sha256Hex = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex');
+
+const HASH_SLICE = 1 << 20;
+
+/** sha256Hex a megabyte at a time, with a turn of the event loop between: a 46 MB list hashes in ≈ 100 ms of CPU. */
+export async function sha256HexInSlices(bytes: Buffer): Promise<string> {
+  const hash = createHash('sha256');
+  for (let at = 0; at < bytes.length; at += HASH_SLICE) {
+    if (at > 0) await turn();
+    hash.update(bytes.subarray(at, at + HASH_SLICE));
+  }
+  return hash.digest('hex');
+}

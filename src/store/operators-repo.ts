@@ -1,6 +1,6 @@
 // SQL for operator history: append-only events, read back in recording order. Lists hold up to
 // 100 000s of operators, so events move in bulk (insertMany/selectMany), every column as text.
-import type { OperatorEvent, OperatorStatus } from '../domain/types.js';
+import type { OperatorEvent, OperatorRecord, OperatorStatus } from '../domain/types.js';
 import type { Column, Queryable } from './db.js';
 
 export interface StoredEvent extends OperatorEvent {
@@ -72,23 +72,40 @@ export async function lastEventId(q: Queryable, partner: string): Promise<number
   return rows[0]?.id ?? 0;
 }
 
-/** Appends events in bulk. */
-export async function insertEvents(tx: Queryable, events: readonly OperatorEvent[], recordedAt: Date): Promise<void> {
+/** Rows converted and written per bulk call: the rows of a 100 000-event list never exist at once. */
+const INSERT_CHUNK = 5_000;
+
+const aliasArray = (aliases: readonly string[]): string => `{${aliases.map((a) => `"${a.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+
+/**
+ * Appends one list's statements as events of `about.partner` from run `about.exchangeId`, recorded
+ * at `recordedAt`: a chunk at a time with a turn of the event loop between chunks, so the rows of a
+ * 100 000-operator list never exist at once.
+ */
+export async function insertEvents(
+  tx: Queryable,
+  about: Pick<OperatorEvent, 'partner' | 'exchangeId'>,
+  records: readonly OperatorRecord[],
+  recordedAt: Date,
+): Promise<void> {
   const at = recordedAt.toISOString();
-  const rows = events.map((e) => [
-    e.partner,
-    e.partnerId,
-    e.declaredCode,
-    `{${e.aliases.map((a) => `"${a.replace(/["\\]/g, '\\$&')}"`).join(',')}}`,
-    e.name,
-    e.tier,
-    e.status,
-    e.partnerStatus,
-    e.statusSince,
-    e.validUntil,
-    e.exchangeId,
-    at,
-    e.validFrom,
-  ]);
-  await tx.insertMany('operator_events', EVENT_COLUMNS, rows);
+  for (let start = 0; start < records.length; start += INSERT_CHUNK) {
+    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    const rows = records.slice(start, start + INSERT_CHUNK).map((e) => [
+      about.partner,
+      e.partnerId,
+      e.declaredCode,
+      aliasArray(e.aliases),
+      e.name,
+      e.tier,
+      e.status,
+      e.partnerStatus,
+      e.statusSince,
+      e.validUntil,
+      about.exchangeId,
+      at,
+      e.validFrom,
+    ]);
+    await tx.insertMany('operator_events', EVENT_COLUMNS, rows);
+  }
 }

@@ -1,11 +1,11 @@
-// Embedded engine: PostgreSQL compiled to WebAssembly, in one directory (or in memory for tests).
-import { PGlite } from '@electric-sql/pglite';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Embedded engine: PostgreSQL compiled to WebAssembly, in one directory (or in memory for tests),
+// run in a worker thread of its own where the build has one (pglite-thread.ts).
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fromCopyText, inlineParams, toCopyText } from './copy-text.js';
-import type { Db, Queryable, Row } from './db.js';
-
-const BULK_CHUNK = 5_000;
+import { fileURLToPath } from 'node:url';
+import type { Db } from './db.js';
+import { openLocalPglite, type PgliteCore } from './pglite-local.js';
+import { openThreadedPglite } from './pglite-remote.js';
 
 /** Two processes on one PGlite directory would corrupt it: a lock file with the owner's pid stops the second. */
 export function lockDirectory(dataDir: string): () => void {
@@ -35,59 +35,43 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The compiled database thread beside this file; absent when running the TypeScript sources (tests). */
+const THREAD_FILE = fileURLToPath(new URL('./pglite-thread.js', import.meta.url));
+
+export function defaultThreadFile(): string | null {
+  // Tests only: the compiled thread under the TypeScript sources too, so a suite can run on it.
+  const forced = process.env.AEO_TEST_PGLITE_THREAD;
+  if (forced) return path.resolve(forced);
+  return import.meta.url.endsWith('.js') && existsSync(THREAD_FILE) ? THREAD_FILE : null;
+}
+
+export interface PgliteOptions {
+  /** The compiled pglite-thread.js to run the database in; null → on this thread. Default: the one beside this file. */
+  threadFile?: string | null;
+}
+
 /** `dataDir` null → in memory. PGlite holds its directory exclusively: one process per directory. */
-export async function openPgliteDb(dataDir: string | null): Promise<Db> {
+export async function openPgliteDb(dataDir: string | null, options: PgliteOptions = {}): Promise<Db> {
   const release = dataDir === null ? () => undefined : lockDirectory(dataDir);
-  let db: PGlite;
+  const threadFile = options.threadFile === undefined ? defaultThreadFile() : options.threadFile;
+  let core: PgliteCore;
   try {
-    db = dataDir === null ? await PGlite.create() : await PGlite.create(dataDir);
+    // In its own thread where compiled: a statement there never stops the event loop serving lookups.
+    core = threadFile === null ? await openLocalPglite(dataDir) : await openThreadedPglite(threadFile, dataDir);
   } catch (err) {
     release();
     throw err;
   }
-  const toQueryable = (q: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
-    query: async <T extends Row>(sql: string, params?: readonly unknown[]) =>
-      (await q.query<T>(sql, params as unknown[] | undefined)).rows,
-    exec: async (sql: string) => {
-      await q.exec(sql);
-    },
-    // COPY through PGlite's in-memory /dev/blob: many times faster than rows as parameters or results.
-    insertMany: async (table, columns, rows) => {
-      // PGlite runs on this thread: COPY in chunks, so lookups are served between them.
-      for (let start = 0; start < rows.length; start += BULK_CHUNK) {
-        const blob = new Blob([toCopyText(rows.slice(start, start + BULK_CHUNK))]);
-        await q.query(`COPY ${table} (${columns.map((c) => c.name).join(', ')}) FROM '/dev/blob'`, [], { blob });
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    },
-    selectMany: async (sql, params = []) => {
-      // COPY takes no parameters: they are inlined as literals (numbers and NUL-free text only).
-      const res = await q.query(`COPY (${inlineParams(sql, params)}) TO '/dev/blob'`);
-      return res.blob ? fromCopyText(await res.blob.text()) : [];
-    },
-  });
-  const { query, exec, insertMany, selectMany } = toQueryable(db);
   return {
     engine: 'pglite',
-    query,
-    exec,
-    insertMany,
-    selectMany,
-    transaction: (fn) => db.transaction((tx) => fn(toQueryable(tx))),
-    listen: async (channel, onPayload) => {
-      const unlisten = await db.listen(channel, onPayload);
-      return () => unlisten();
-    },
+    ...core,
     // In-process: notifications are never lost, so there is no reconnect.
     onReconnect: () => () => undefined,
-    async notify(channel, payload) {
-      await db.query('SELECT pg_notify($1, $2)', [channel, payload]);
-    },
     // One process owns the directory, so there is no other session to exclude.
     tryWithLock: async (_key, fn) => ({ acquired: true, value: await fn() }),
     withLock: (_key, fn) => fn(),
     close: async () => {
-      await db.close();
+      await core.close();
       release();
     },
   };
