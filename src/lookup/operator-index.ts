@@ -7,7 +7,7 @@ import type { OperatorEvent } from '../domain/types.js';
 import type { Signer } from '../exchange/types.js';
 import type { Db, Queryable } from '../store/db.js';
 import { listPartnerStates, type PartnerState } from '../store/exchanges-repo.js';
-import { EVENT_ROW, eventRowPagesAfter } from '../store/operators-repo.js';
+import { EVENT_PAGE_ROWS, EVENT_ROW, eventRowPagesAfter } from '../store/operators-repo.js';
 import { EventColumns } from './event-columns.js';
 
 export interface Provenance {
@@ -69,7 +69,12 @@ export class OperatorIndex {
   private generation = 0;
 
   /** `partnerCodes`: the partners a full refresh reads (a function: partners are activated while running). */
-  constructor(private readonly db: Db, private readonly partnerCodes: readonly string[] | (() => readonly string[])) {}
+  constructor(
+    private readonly db: Db,
+    private readonly partnerCodes: readonly string[] | (() => readonly string[]),
+    /** Rows per read page (tests use small pages). */
+    private readonly pageRows = EVENT_PAGE_ROWS,
+  ) {}
 
   get loaded(): boolean {
     return this.loadedOnce;
@@ -190,7 +195,7 @@ export class OperatorIndex {
     for (const partner of partners) {
       const first = this.events.length;
       let lastId = 0;
-      for await (const rows of eventRowPagesAfter(tx, partner, this.lastEventId.get(partner) ?? 0)) {
+      for await (const rows of eventRowPagesAfter(tx, partner, this.lastEventId.get(partner) ?? 0, this.pageRows)) {
         for (const row of rows) this.events.append(row);
         lastId = Number(rows[rows.length - 1]![EVENT_ROW.id]);
       }
