@@ -45,6 +45,18 @@ class Interned<T> {
   }
 }
 
+type Nested<T> = Map<string, T>;
+
+/** The inner map under `key` (created empty the first time). */
+function level<T>(outer: Map<string, Map<string, T>>, key: string): Map<string, T> {
+  let inner = outer.get(key);
+  if (inner === undefined) {
+    inner = new Map();
+    outer.set(ownString(key), inner);
+  }
+  return inner;
+}
+
 /** Grows (or trims) a typed array to `capacity`, keeping the first `used` values. */
 function resized<A extends Uint32Array | Int32Array>(a: A, capacity: number, used: number): A {
   const next = new (a.constructor as new (n: number) => A)(capacity);
@@ -53,7 +65,8 @@ function resized<A extends Uint32Array | Int32Array>(a: A, capacity: number, use
 }
 
 export class EventColumns {
-  private readonly kinds = new Interned<Kind>();
+  private readonly kinds: Kind[] = [];
+  private readonly kindIds: Nested<Nested<Nested<Map<string, number>>>> = new Map();
   private readonly stamps = new Interned<Stamp>();
   /** Dates (and null: id 0) as the store writes them, `YYYY-MM-DD`. */
   private readonly dates = new Interned<string | null>();
@@ -72,6 +85,9 @@ export class EventColumns {
   /** null: none; a string: the one alias; an array: several. */
   private readonly aliases: (string | readonly string[] | null)[] = [];
   private n = 0;
+  /** The previous row's kind and stamp: the next row usually has the same (no key built, no map read). */
+  private kindMemo: (Kind & { id: number }) | null = null;
+  private stampMemo: { exchangeId: string; recordedAt: string; id: number } | null = null;
 
   constructor() {
     this.dates.values.push(null); // id 0 stands for null
@@ -89,15 +105,29 @@ export class EventColumns {
     const tier = r[EVENT_ROW.tier]!;
     const status = r[EVENT_ROW.status]!;
     const partnerStatus = r[EVENT_ROW.partnerStatus]!;
-    this.kind[slot] = this.kinds.id(`${partner}\u0000${tier}\u0000${status}\u0000${partnerStatus}`, () => ({
-      partner: ownString(partner),
-      tier: ownString(tier),
-      status: status as OperatorStatus,
-      partnerStatus: ownString(partnerStatus),
-    }));
+    const k = this.kindMemo;
+    if (k === null || k.partner !== partner || k.tier !== tier || k.status !== status || k.partnerStatus !== partnerStatus) {
+      // Nested maps of short words: no key string built per row.
+      const byStatus = level(level(level(this.kindIds, partner), tier), status);
+      let id = byStatus.get(partnerStatus);
+      if (id === undefined) {
+        id = this.kinds.length;
+        this.kinds.push({ partner: ownString(partner), tier: ownString(tier), status: status as OperatorStatus, partnerStatus: ownString(partnerStatus) });
+        byStatus.set(ownString(partnerStatus), id);
+      }
+      this.kindMemo = { ...this.kinds[id]!, id };
+    }
+    this.kind[slot] = this.kindMemo!.id;
+    // Rows come in id order: events of one exchange (one stamp) follow each other.
     const exchangeId = r[EVENT_ROW.exchangeId]!;
     const recordedAt = r[EVENT_ROW.recordedAt]!;
-    this.stamp[slot] = this.stamps.id(`${exchangeId}\u0000${recordedAt}`, () => ({ exchangeId: ownString(exchangeId), recordedAt: Number(recordedAt) }));
+    const m = this.stampMemo;
+    if (m === null || m.exchangeId !== exchangeId || m.recordedAt !== recordedAt) {
+      const id = this.stamps.id(`${exchangeId}\u0000${recordedAt}`, () => ({ exchangeId: ownString(exchangeId), recordedAt: Number(recordedAt) }));
+      // Own copies: a memo of the row's own text would keep its whole page alive.
+      this.stampMemo = { exchangeId: this.stamps.values[id]!.exchangeId, recordedAt: ownString(recordedAt), id };
+    }
+    this.stamp[slot] = this.stampMemo!.id;
     this.statusSince[slot] = this.date(r[EVENT_ROW.statusSince]!);
     this.validFrom[slot] = this.date(r[EVENT_ROW.validFrom] ?? null);
     this.validUntil[slot] = this.date(r[EVENT_ROW.validUntil] ?? null);
@@ -137,7 +167,7 @@ export class EventColumns {
   }
 
   partnerOf(slot: number): string {
-    return this.kinds.values[this.kind[slot]!]!.partner;
+    return this.kinds[this.kind[slot]!]!.partner;
   }
 
   partnerIdOf(slot: number): string {
@@ -160,7 +190,7 @@ export class EventColumns {
   }
 
   event(slot: number): OperatorEvent {
-    const k = this.kinds.values[this.kind[slot]!]!;
+    const k = this.kinds[this.kind[slot]!]!;
     const s = this.stamps.values[this.stamp[slot]!]!;
     const dates = this.dates.values;
     const a = this.aliases[slot];
