@@ -2,7 +2,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { isIsoDate, parseInstant } from '../../domain/dates.js';
 import { AppError } from '../../errors.js';
-import { answerJson } from '../../lookup/answer-json.js';
 import { ReusedBuffers } from '../../lookup/reused-buffers.js';
 import type { LookupService, RecognitionAnswer } from '../../lookup/service.js';
 import { ACCESS, type Authenticator } from '../auth.js';
@@ -78,10 +77,10 @@ export function recognitionRoutes(router: Router, auth: Authenticator, service: 
       sendJson(res, bytes);
       return;
     }
-    // Each answer's JSON from parts (answer-json.ts), joined: the same bytes as res.json({ results }).
-    const parts = new Array<string>(body.codes.length);
-    for (let i = 0; i < parts.length; i++) parts[i] = answerJson(service.answer(body.codes[i]!, when.date, when.asKnownAt, when.now));
-    sendJson(res, Buffer.from(`{"results":[${parts.join(',')}]}`));
+    // One JSON.stringify of the whole answer (cheaper than one per answer and joining them, and than
+    // building each answer's JSON from parts: measured).
+    const results = body.codes.map((code) => service.answer(code, when.date, when.asKnownAt, when.now));
+    sendJson(res, Buffer.from(JSON.stringify({ results })));
   });
 }
 
