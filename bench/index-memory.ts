@@ -103,8 +103,11 @@ async function measure(n: number): Promise<void> {
     const before = heap();
     const index = new OperatorIndex(db, ['EU']);
     const started = performance.now();
+    const cpu = process.cpuUsage();
     await profiled(`index-load-${n}`, () => index.refresh());
     const millis = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    const cpuSeconds = (used.user + used.system) / 1e6; // on a shared machine: the part that is ours
     const heapBytes = heap() - before;
     const typed = (index as { typedBytes?: number }).typedBytes ?? 0; // absent before the columns
     const bytes = heapBytes + typed;
@@ -114,7 +117,7 @@ async function measure(n: number): Promise<void> {
     if (!found.every((e) => e?.name === last.name && e.validFrom === last.validFrom)) throw new Error('the last operator is not found by its codes');
     log(
       `${fmt(n)} operators (${db.engine}): ${fmt(bytes / n)} bytes per operator-event in the index ` +
-        `(${fmt(heapBytes / 1e6)} MB heap + ${fmt(typed / 1e6)} MB typed arrays); loaded from the store in ${fmt(millis / 1000, 2)} s; ` +
+        `(${fmt(heapBytes / 1e6)} MB heap + ${fmt(typed / 1e6)} MB typed arrays); loaded from the store in ${fmt(millis / 1000, 2)} s (${fmt(cpuSeconds, 2)} s CPU); ` +
         `load average ${fmt(machine().loadAverage, 2)}`,
     );
   } finally {
