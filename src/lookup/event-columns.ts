@@ -86,7 +86,8 @@ export class EventColumns {
   private readonly aliases: (string | readonly string[] | null)[] = [];
   private n = 0;
   /** The previous row's kind and stamp: the next row usually has the same (no key built, no map read). */
-  private kindMemo: (Kind & { id: number }) | null = null;
+  private kindMemo: Kind | null = null;
+  private kindMemoId = 0;
   private stampMemo: { exchangeId: string; recordedAt: string; id: number } | null = null;
 
   constructor() {
@@ -115,9 +116,10 @@ export class EventColumns {
         this.kinds.push({ partner: ownString(partner), tier: ownString(tier), status: status as OperatorStatus, partnerStatus: ownString(partnerStatus) });
         byStatus.set(ownString(partnerStatus), id);
       }
-      this.kindMemo = { ...this.kinds[id]!, id };
+      this.kindMemo = this.kinds[id]!;
+      this.kindMemoId = id;
     }
-    this.kind[slot] = this.kindMemo!.id;
+    this.kind[slot] = this.kindMemoId;
     // Rows come in id order: events of one exchange (one stamp) follow each other.
     const exchangeId = r[EVENT_ROW.exchangeId]!;
     const recordedAt = r[EVENT_ROW.recordedAt]!;
@@ -139,8 +141,7 @@ export class EventColumns {
     this.name.push(ownString(r[EVENT_ROW.name]!));
     // Codes never contain spaces (normalised), so the store joins the alias list with them.
     const joined = r[EVENT_ROW.aliases] ?? '';
-    const list = joined === '' ? [] : joined.split(' ').map(ownString);
-    this.aliases.push(list.length === 0 ? null : list.length === 1 ? list[0]! : list);
+    this.aliases.push(joined === '' ? null : !joined.includes(' ') ? ownString(joined) : joined.split(' ').map(ownString));
     this.n = slot + 1;
     return slot;
   }
@@ -182,11 +183,13 @@ export class EventColumns {
     this.prev[slot] = prev;
   }
 
-  /** The codes an event names the operator by: its declared code, then its aliases. */
-  codesOf(slot: number): readonly string[] {
-    const a = this.aliases[slot];
-    const code = this.declaredCode[slot]!;
-    return a === null || a === undefined ? [code] : typeof a === 'string' ? [code, a] : [code, ...a];
+  declaredCodeOf(slot: number): string {
+    return this.declaredCode[slot]!;
+  }
+
+  /** The event's aliases as stored: null (none), the one alias, or several. */
+  aliasesOf(slot: number): string | readonly string[] | null {
+    return this.aliases[slot] ?? null;
   }
 
   event(slot: number): OperatorEvent {

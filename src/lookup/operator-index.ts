@@ -254,16 +254,21 @@ export class OperatorIndex {
     }
     this.heads[op] = slot;
     // Every code the operator was ever known by resolves to the same history; the newest claim wins.
-    for (const code of this.events.codesOf(slot)) {
-      const before = this.byCode.get(code);
-      if (before !== undefined && before !== op) {
-        const head = this.heads[before]!;
-        // That operator was found under this code (its partner id): from now on, by identity.
-        if (this.events.partnerIdOf(head) === code) this.byIdentity.set(`${this.events.partnerOf(head)}\u0000${code}`, before);
-      }
-      this.byCode.set(code, op);
-    }
+    this.claim(this.events.declaredCodeOf(slot), op);
+    const aliases = this.events.aliasesOf(slot);
+    if (typeof aliases === 'string') this.claim(aliases, op);
+    else if (aliases !== null) for (const alias of aliases) this.claim(alias, op);
     if (this.byCode.get(partnerId) !== op) this.byIdentity.set(`${partner}\u0000${partnerId}`, op);
+  }
+
+  private claim(code: string, op: number): void {
+    const before = this.byCode.get(code);
+    if (before !== undefined && before !== op) {
+      const head = this.heads[before]!;
+      // That operator was found under this code (its partner id): from now on, by identity.
+      if (this.events.partnerIdOf(head) === code) this.byIdentity.set(`${this.events.partnerOf(head)}\u0000${code}`, before);
+    }
+    this.byCode.set(code, op);
   }
 }
 
