@@ -1,11 +1,14 @@
 // The in-memory lookup index: every operator's history, by declared code and alias, plus what the
 // answers cite (exchange provenance, partner freshness). Loaded from the store, then patched with
 // each partner's new events; a patch is applied synchronously, so a lookup never sees half of one.
+// Events live in columns (event-columns.ts); codes map to operator numbers, operators to their
+// newest event, and each event to the operator's previous one.
 import type { OperatorEvent } from '../domain/types.js';
 import type { Signer } from '../exchange/types.js';
 import type { Db, Queryable } from '../store/db.js';
 import { listPartnerStates, type PartnerState } from '../store/exchanges-repo.js';
-import { eventsAfter } from '../store/operators-repo.js';
+import { EVENT_PAGE_ROWS, EVENT_ROW, eventRowPagesAfter } from '../store/operators-repo.js';
+import { EventColumns } from './event-columns.js';
 
 export interface Provenance {
   exchangeId: string;
@@ -46,9 +49,18 @@ interface ProvenanceRow {
 }
 
 export class OperatorIndex {
-  /** Declared code or alias → the operator's events, sorted by recording time. */
-  private readonly byCode = new Map<string, OperatorEvent[]>();
-  private readonly byOperator = new Map<string, OperatorEvent[]>();
+  private readonly events = new EventColumns();
+  /** Declared code or alias → operator number: every code the operator was ever known by. */
+  private readonly byCode = new Map<string, number>();
+  /** Operator number → slot of its newest event. */
+  private heads = new Int32Array(1024);
+  private operators = 0;
+  /**
+   * partner NUL partnerId → operator, for the operators `byCode.get(partnerId)` does not lead to
+   * (their partner id is not one of their codes, or another operator took it): see findOperator.
+   * Empty for partners whose partner id is the declared code (EU's EORI).
+   */
+  private readonly byIdentity = new Map<string, number>();
   private readonly lastEventId = new Map<string, number>();
   private readonly provenance = new Map<string, Provenance>();
   private partnerData = new Map<string, PartnerData>();
@@ -57,7 +69,12 @@ export class OperatorIndex {
   private generation = 0;
 
   /** `partnerCodes`: the partners a full refresh reads (a function: partners are activated while running). */
-  constructor(private readonly db: Db, private readonly partnerCodes: readonly string[] | (() => readonly string[])) {}
+  constructor(
+    private readonly db: Db,
+    private readonly partnerCodes: readonly string[] | (() => readonly string[]),
+    /** Rows per read page (tests use small pages). */
+    private readonly pageRows = EVENT_PAGE_ROWS,
+  ) {}
 
   get loaded(): boolean {
     return this.loadedOnce;
@@ -69,7 +86,12 @@ export class OperatorIndex {
   }
 
   get operatorCount(): number {
-    return this.byOperator.size;
+    return this.operators;
+  }
+
+  /** Bytes the index holds in typed arrays (not in the JS heap's count; the memory bench adds them). */
+  get typedBytes(): number {
+    return this.events.typedBytes + this.heads.byteLength;
   }
 
   /** The id of the partner's newest event the index holds (0: none). */
@@ -80,15 +102,22 @@ export class OperatorIndex {
   /** The newest statement about each of the partner's operators, as the index holds them. */
   currentOf(partner: string): OperatorEvent[] {
     const current: OperatorEvent[] = [];
-    for (const events of this.byOperator.values()) {
-      const last = events[events.length - 1]!;
-      if (last.partner === partner) current.push(last);
+    for (let op = 0; op < this.operators; op++) {
+      const head = this.heads[op]!;
+      if (this.events.partnerOf(head) === partner) current.push(this.events.event(head));
     }
     return current;
   }
 
+  /** The operator's events, sorted by recording time (built on each call: the index keeps columns). */
   history(code: string): readonly OperatorEvent[] | undefined {
-    return this.byCode.get(code);
+    const op = this.byCode.get(code);
+    if (op === undefined) return undefined;
+    let count = 0;
+    for (let s = this.heads[op]!; s >= 0; s = this.events.prevOf(s)) count++;
+    const out = new Array<OperatorEvent>(count);
+    for (let s = this.heads[op]!; s >= 0; s = this.events.prevOf(s)) out[--count] = this.events.event(s);
+    return out;
   }
 
   provenanceOf(exchangeId: string): Provenance | undefined {
@@ -121,9 +150,17 @@ export class OperatorIndex {
   }
 
   private async load(partners: readonly string[]): Promise<void> {
-    const { loaded, states } = await this.db.transaction((tx) => this.read(tx, partners));
+    // Rows go into new slots as pages arrive; no code leads to them until they are linked below.
+    const start = this.events.length;
+    let read: Awaited<ReturnType<OperatorIndex['read']>>;
+    try {
+      read = await this.db.transaction((tx) => this.read(tx, partners));
+    } catch (err) {
+      this.events.truncate(start);
+      throw err;
+    }
     // From here on, synchronous: lookups see the index before or after, never between.
-    for (const { partner, events, prov } of loaded) {
+    for (const { partner, first, end, lastId, prov } of read.loaded) {
       for (const p of prov) {
         this.provenance.set(p.id, {
           exchangeId: p.id,
@@ -133,25 +170,36 @@ export class OperatorIndex {
           signer: p.signer,
         });
       }
-      for (const e of events) this.add(e);
-      const last = events.at(-1);
-      if (last) this.lastEventId.set(partner, last.id);
+      for (let slot = first; slot < end; slot++) this.link(slot);
+      if (lastId > 0) this.lastEventId.set(partner, lastId);
       const before = JSON.stringify(this.partnerData.get(partner) ?? null);
-      this.setPartner(partner, prov, states.find((s) => s.partner === partner));
-      if (events.length > 0 || JSON.stringify(this.partnerData.get(partner) ?? null) !== before) this.generation++;
+      this.setPartner(partner, prov, read.states.find((s) => s.partner === partner));
+      if (end > first || JSON.stringify(this.partnerData.get(partner) ?? null) !== before) this.generation++;
     }
+    this.events.trim();
     this.loadedOnce = true;
   }
 
   /**
    * Events, provenance and partner state in one snapshot (REPEATABLE READ): a list published
-   * meanwhile is seen whole or not at all, never its state without its events.
+   * meanwhile is seen whole or not at all, never its state without its events. Events are read a
+   * page at a time straight into columns (no array of all rows, no event objects).
    */
   private async read(tx: Queryable, partners: readonly string[]) {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    const loaded: { partner: string; events: (OperatorEvent & { id: number })[]; prov: ProvenanceRow[] }[] = [];
+    // Pages come from the (partner, id) index in order. Without statistics (the embedded engine never
+    // analyses) the planner would sort every remaining row for each page: a million-event load is
+    // then quadratic. Local to this read-only transaction.
+    await tx.query('SET LOCAL enable_sort = off');
+    const loaded: { partner: string; first: number; end: number; lastId: number; prov: ProvenanceRow[] }[] = [];
     for (const partner of partners) {
-      const events = await eventsAfter(tx, partner, this.lastEventId.get(partner) ?? 0);
+      const first = this.events.length;
+      let lastId = 0;
+      for await (const rows of eventRowPagesAfter(tx, partner, this.lastEventId.get(partner) ?? 0, this.pageRows)) {
+        for (const row of rows) this.events.append(row);
+        lastId = Number(rows[rows.length - 1]![EVENT_ROW.id]);
+      }
+      const end = this.events.length;
       const prov = await tx.query<ProvenanceRow>(
         `SELECT id::text AS id, partner, sequence::float8 AS sequence,
                 to_char(started_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS started_at,
@@ -160,7 +208,7 @@ export class OperatorIndex {
            FROM exchanges WHERE partner = $1 AND applied_at IS NOT NULL ORDER BY applied_at, id`,
         [partner],
       );
-      loaded.push({ partner, events, prov });
+      loaded.push({ partner, first, end, lastId, prov });
     }
     return { loaded, states: await listPartnerStates(tx) };
   }
@@ -180,18 +228,52 @@ export class OperatorIndex {
     this.partnerData = next;
   }
 
-  private add(stored: OperatorEvent & { id: number }): void {
-    const { id, ...event } = stored;
-    void id; // the store's id orders refreshes; the index keeps the event itself
-    const key = `${event.partner}\u0000${event.partnerId}`;
-    let events = this.byOperator.get(key);
-    if (!events) {
-      events = [];
-      this.byOperator.set(key, events);
+  /**
+   * The operator a (partner, partnerId) names. Invariant kept by `link`: every operator is found
+   * either through byCode under its partner id, or in byIdentity.
+   */
+  private findOperator(partner: string, partnerId: string): number | undefined {
+    const op = this.byCode.get(partnerId);
+    if (op !== undefined) {
+      const head = this.heads[op]!;
+      if (this.events.partnerIdOf(head) === partnerId && this.events.partnerOf(head) === partner) return op;
     }
-    events.push(event);
-    // Every code the operator was ever known by resolves to the same history.
-    this.byCode.set(event.declaredCode, events);
-    for (const alias of event.aliases) this.byCode.set(alias, events);
+    return this.byIdentity.size === 0 ? undefined : this.byIdentity.get(`${partner}\u0000${partnerId}`);
   }
+
+  /** Makes a read slot part of its operator's history, and every code it names lead there. */
+  private link(slot: number): void {
+    const partner = this.events.partnerOf(slot);
+    const partnerId = this.events.partnerIdOf(slot);
+    let op = this.findOperator(partner, partnerId);
+    if (op === undefined) {
+      op = this.operators++;
+      if (op === this.heads.length) this.heads = grown(this.heads, op + (op >>> 1));
+    } else {
+      this.events.setPrev(slot, this.heads[op]!);
+    }
+    this.heads[op] = slot;
+    // Every code the operator was ever known by resolves to the same history; the newest claim wins.
+    this.claim(this.events.declaredCodeOf(slot), op);
+    const aliases = this.events.aliasesOf(slot);
+    if (typeof aliases === 'string') this.claim(aliases, op);
+    else if (aliases !== null) for (const alias of aliases) this.claim(alias, op);
+    if (this.byCode.get(partnerId) !== op) this.byIdentity.set(`${partner}\u0000${partnerId}`, op);
+  }
+
+  private claim(code: string, op: number): void {
+    const before = this.byCode.get(code);
+    if (before !== undefined && before !== op) {
+      const head = this.heads[before]!;
+      // That operator was found under this code (its partner id): from now on, by identity.
+      if (this.events.partnerIdOf(head) === code) this.byIdentity.set(`${this.events.partnerOf(head)}\u0000${code}`, before);
+    }
+    this.byCode.set(code, op);
+  }
+}
+
+function grown(a: Int32Array<ArrayBuffer>, capacity: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(capacity);
+  next.set(a);
+  return next;
 }

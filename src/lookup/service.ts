@@ -83,9 +83,10 @@ export class LookupService {
 
   /**
    * A batch's answers "as known now", as the JSON of `{"results":[…]}`: one cache check for the
-   * whole batch, and the cached bytes copied once into the answer (no array of parts to concat).
+   * whole batch, and the cached bytes copied once into the answer (no array of parts to concat),
+   * in a buffer from `alloc` (the route reuses them).
    */
-  recogniseJsonBatch(codes: readonly string[], date: IsoDate, now: number): Buffer {
+  recogniseJsonBatch(codes: readonly string[], date: IsoDate, now: number, alloc = (bytes: number): Buffer => Buffer.allocUnsafe(bytes)): Buffer {
     const answers = this.answersOn(date);
     const entries = new Array<Buffer>(codes.length);
     let length = BATCH_OPEN.length + BATCH_CLOSE.length + Math.max(0, codes.length - 1);
@@ -94,7 +95,7 @@ export class LookupService {
       entries[i] = bytes;
       length += bytes.length;
     }
-    const out = Buffer.allocUnsafe(length);
+    const out = alloc(length).subarray(0, length);
     out.set(BATCH_OPEN, 0);
     let at = BATCH_OPEN.length;
     for (let i = 0; i < entries.length; i++) {

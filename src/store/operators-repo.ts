@@ -48,11 +48,33 @@ function toEvent(r: (string | null)[]): StoredEvent {
   };
 }
 
-/** Events of one partner with id > afterId, in id order (per partner, id order is commit order). */
-export async function eventsAfter(q: Queryable, partner: string, afterId: number): Promise<StoredEvent[]> {
-  // Qualified: the output column `id` is text, and would sort as text.
-  const rows = await q.selectMany(`${SELECT_EVENTS} WHERE partner = $1 AND id > $2 ORDER BY operator_events.id`, [partner, afterId]);
-  return rows.map(toEvent);
+/** Where each column sits in a row of SELECT_EVENTS (the lookup index reads rows as they come). */
+export const EVENT_ROW = {
+  id: 0, partner: 1, partnerId: 2, declaredCode: 3, aliases: 4, name: 5, tier: 6, status: 7,
+  partnerStatus: 8, statusSince: 9, validUntil: 10, exchangeId: 11, recordedAt: 12, validFrom: 13,
+} as const;
+
+/** Rows per page: one page of a million-operator partner is held at a time, not the whole history. */
+export const EVENT_PAGE_ROWS = 20_000;
+
+/**
+ * Event rows (SELECT_EVENTS columns, aliases space-joined) of one partner with id > afterId, in id
+ * order (per partner, id order is commit order), a page at a time: keyset pages, so a caller in
+ * one REPEATABLE READ transaction sees one snapshot and never holds more than a page of rows.
+ */
+export async function* eventRowPagesAfter(q: Queryable, partner: string, afterId: number, pageRows = EVENT_PAGE_ROWS): AsyncGenerator<(string | null)[][]> {
+  let after = afterId;
+  for (;;) {
+    // Qualified: the output column `id` is text, and would sort as text.
+    const rows = await q.selectMany(
+      `${SELECT_EVENTS} WHERE partner = $1 AND id > $2 ORDER BY operator_events.id LIMIT ${Math.max(1, Math.floor(pageRows))}`,
+      [partner, after],
+    );
+    if (rows.length === 0) return;
+    yield rows;
+    if (rows.length < pageRows) return;
+    after = Number(rows[rows.length - 1]![EVENT_ROW.id]);
+  }
 }
 
 /** The newest statement about each of the partner's operators: the current list, as the diff needs it. */
