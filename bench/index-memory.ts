@@ -86,7 +86,7 @@ async function write(db: Db, n: number): Promise<void> {
   );
   const recordedAt = new Date();
   const written = performance.now();
-  for (let from = 0; from < n; from += WRITE_CHUNK) await insertEvents(db, events(from, Math.min(n, from + WRITE_CHUNK)), recordedAt);
+  for (let from = 0; from < n; from += WRITE_CHUNK) await insertEvents(db, { partner: 'EU', exchangeId: EXCHANGE }, events(from, Math.min(n, from + WRITE_CHUNK)), recordedAt);
   log(`${fmt(n)} operators written to ${db.engine} in ${fmt((performance.now() - written) / 1000, 1)} s`);
 }
 

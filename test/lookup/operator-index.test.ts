@@ -23,7 +23,17 @@ describe.each(ENGINES)('operator index loaded from the store (%s)', (engine) => 
   let db: Db;
   let index: OperatorIndex;
   let at = Date.parse('2026-01-01T00:00:00Z');
-  const write = (events: OperatorEvent[]): Promise<void> => insertEvents(db, events, new Date((at += 1000)));
+  // In the order given, one insert per run of the same partner (a publish writes one partner's list).
+  const write = async (events: OperatorEvent[]): Promise<void> => {
+    const recordedAt = new Date((at += 1000));
+    for (let i = 0; i < events.length; ) {
+      const { partner, exchangeId } = events[i]!;
+      let end = i;
+      while (end < events.length && events[end]!.partner === partner) end++;
+      await insertEvents(db, { partner, exchangeId }, events.slice(i, end), recordedAt);
+      i = end;
+    }
+  };
 
   beforeAll(async () => {
     db = await openTestDb(engine);
