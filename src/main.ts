@@ -19,6 +19,7 @@ import { certificateRoutes } from './http/routes/certificates.js';
 import { rateLimiter } from './http/rate-limit.js';
 import { createHttpServer } from './http/server.js';
 import { adminActionRecorder } from './audit-hook.js';
+import { DomesticPull } from './domestic/pull.js';
 import { DomesticRegister } from './domestic/register.js';
 import { domesticRoutes } from './http/routes/domestic.js';
 import { outboundRoutes } from './http/routes/outbound.js';
@@ -158,6 +159,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
   const scheduler = { current: null as Scheduler | null };
   const retention = new RetentionJob({ db, logger, days: config.messageRetentionDays });
   const outboundJobs = { current: null as Scheduler | null };
+  const domesticJobs = { current: null as Scheduler | null };
   let outbound: OutboundService | null = null;
 
   try {
@@ -240,6 +242,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
       logger,
       timeZone: config.timeZone,
       policy: config.outboundRetry,
+      register: domestic.cache,
       urlOf: (code) => {
         const d = partners.get(code)?.def.manifest.outbound?.delivery;
         if (!d || d.mode === 'pull') return null;
@@ -378,6 +381,12 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
     outJobs.start(partners.all().filter((p) => p.def.manifest.outbound?.enabled).map((p) => ({ partner: p.def.code, expression: p.def.manifest.outbound!.schedule })));
     outboundJobs.current = outJobs;
     void out.delivery.deliverAll(); // what a stopped process left in the outbox
+    if (config.domesticPull) {
+      // China's register from AEO_DOMESTIC_URL; one process runs each scheduled pull (DomesticPull's lock).
+      const pull = new DomesticPull({ db, register: domestic, logger, url: config.domesticPull.url, maxBytes: config.domesticPull.maxBytes });
+      domesticJobs.current = new Scheduler({ sync: () => pull.run() }, config.timeZone, logger, 'domestic-pull');
+      domesticJobs.current.start([{ partner: 'CN', expression: config.domesticPull.schedule }]);
+    }
     const jobs = new Scheduler(sync, config.timeZone, logger);
     const schedules = () =>
       partners
@@ -410,6 +419,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
         distributionPointCrls?.stop();
         await scheduler.current?.stop();
         await outboundJobs.current?.stop();
+        await domesticJobs.current?.stop();
         await out.close();
         await new Promise<void>((resolve) => {
           listening.close(() => resolve());
@@ -426,6 +436,7 @@ export async function startGateway(config: Readonly<Config>, logger: Logger, opt
     for (const t of timers) clearInterval(t);
     distributionPointCrls?.stop();
     await outboundJobs.current?.stop();
+    await domesticJobs.current?.stop();
     await outbound?.close();
     server?.close();
     await pipeline.close();

@@ -11,7 +11,7 @@ import { MESSAGE_FIELDS, type OutboundSettings } from './settings.js';
 
 const settings = (over: Partial<OutboundSettings> = {}): OutboundSettings => ({
   enabled: true, format: 'json', schedule: '30 2 * * *', acceptedLevels: ['ADVANCED_CERTIFIED'], fields: [...MESSAGE_FIELDS], requireEnglishName: false,
-  fullEvery: 'P7D', delivery: { mode: 'pull', receipt: 'none', receiptTimeoutMinutes: 1560 }, maxRemovalRatio: 0.2, retentionDays: 30, ...over,
+  fullEvery: 'P7D', delivery: { mode: 'pull', receipt: 'none', receiptTimeoutMinutes: 1560, timeoutSeconds: 60 }, maxRemovalRatio: 0.2, retentionDays: 30, ...over,
 });
 const header = (over: Partial<MessageHeader> = {}): MessageHeader => ({
   sender: 'CN', receiver: 'EU', sequence: 1, previousSequence: null, kind: 'FULL', generatedAt: '2026-11-20T18:30:00Z', recordCount: 0, batchId: '3f6c2a50-0d4e-4f0e-9a57-2f4f4f0d1c11', ...over,

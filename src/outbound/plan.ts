@@ -36,6 +36,7 @@ export interface PlanInput {
 export const byCode = (a: { aeoCode: string }, b: { aeoCode: string }): number => (a.aeoCode < b.aeoCode ? -1 : a.aeoCode > b.aeoCode ? 1 : 0);
 
 function sameRecord(a: OutboundRecord, b: OutboundRecord): boolean {
+  if (a === b) return true; // the same projection (project.ts ProjectionMemo)
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
   return ka.every((k) => a[k as keyof OutboundRecord] === b[k as keyof OutboundRecord]);
@@ -44,6 +45,7 @@ function sameRecord(a: OutboundRecord, b: OutboundRecord): boolean {
 export function planBatch(input: PlanInput): Plan {
   const { now } = input;
   const previous = input.previous ?? input.received ?? null;
+  const full = input.previous === null || input.fullDue;
   let added = 0;
   let changed = 0;
   const delta: OutboundRecord[] = [];
@@ -52,12 +54,12 @@ export function planBatch(input: PlanInput): Plan {
     if (!was) added++;
     else if (!sameRecord(was, r)) changed++;
     else continue;
-    delta.push(r);
+    if (!full) delta.push(r);
   }
   const leaving = previous ? [...previous.keys()].filter((code) => !now.has(code)) : [];
   const counts = { enterprises: now.size, added, changed, removed: leaving.length, heldBack: input.heldBack };
 
-  if (input.previous === null || input.fullDue) {
+  if (full) {
     const records = [...now.values()].sort(byCode);
     return { kind: 'FULL', records, counts: { ...counts, enterprises: records.length }, guard: fullGuard(records.length, previous, leaving.length, input.maxRemovalRatio) };
   }

@@ -4,7 +4,14 @@ import type { RecordProblem } from '../domestic/types.js';
 import { ALWAYS_SENT, MESSAGE_FIELDS, type MessageField, type OutboundSettings } from './settings.js';
 
 /** One enterprise as a partner receives it: message fields only, in message order; empty text left out. */
-export type OutboundRecord = Partial<Record<MessageField, string>> & { aeoCode: string; status: string };
+export type OutboundRecord = Readonly<Partial<Record<MessageField, string>> & { aeoCode: string; status: string }>;
+
+/**
+ * Projections already made, per enterprise object, for one allow-list. The register in memory keeps
+ * an unchanged enterprise's object, so an unchanged enterprise gives the same record again — which
+ * the schema check (checked once per record) and the comparison with the last state take cheaply.
+ */
+export type ProjectionMemo = WeakMap<Enterprise, OutboundRecord>;
 
 /** Eligible: a grade the partner accepts and status VALID (rectification, suspension, revocation are not). */
 export function isEligible(e: Enterprise, s: Pick<OutboundSettings, 'acceptedLevels'>): boolean {
@@ -33,8 +40,8 @@ export interface Selection {
   problems: RecordProblem[];
 }
 
-/** What a partner may receive from the register now. */
-export function selectForPartner(register: Iterable<Enterprise>, s: OutboundSettings): Selection {
+/** What a partner may receive from the register now; `memo` must belong to `s.fields`. */
+export function selectForPartner(register: Iterable<Enterprise>, s: OutboundSettings, memo?: ProjectionMemo): Selection {
   const fields = sentFields(s);
   const records = new Map<string, OutboundRecord>();
   const problems: RecordProblem[] = [];
@@ -44,7 +51,12 @@ export function selectForPartner(register: Iterable<Enterprise>, s: OutboundSett
       problems.push({ record: problems.length, path: `/${e.aeoCode}/nameEn`, message: `${e.aeoCode} has no English name, which this partner requires; held back` });
       continue;
     }
-    records.set(e.aeoCode, project(e, fields));
+    let r = memo?.get(e);
+    if (r === undefined) {
+      r = project(e, fields);
+      memo?.set(e, r);
+    }
+    records.set(e.aeoCode, r);
   }
   return { records, problems };
 }
