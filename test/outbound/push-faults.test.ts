@@ -224,14 +224,16 @@ describe.each(ENGINES)('outbound push to a faulty partner (%s)', (engine) => {
   it('a connection error is retried with the same bytes and key, and recorded with its code', async () => {
     seen.length = 0;
     nock(HOST)
-      .post(PATH).replyWithError({ code: 'ECONNRESET', message: 'socket hang up' })
+      // An Error, not a plain object: nock 14 never delivers a plain object to the client, so the
+      // request just waits for the push timeout (nock/nock#2789) — how this test once hung for 60 s.
+      .post(PATH).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))
       .post(PATH).reply(function (uri, body) {
         record.call(this, uri, body);
         return [202, ''];
       });
     await importDelta([{ ...REGISTER[5]!, nameZh: '改名六' }]);
     const run = await admin('/admin/outbound/EU/run', { method: 'POST' });
-    expect(run.body).toMatchObject({ kind: 'DELTA', state: 'RETRY_WAIT', attempts: [{ httpStatus: null, error: 'ECONNRESET' }] });
+    expect(run.body).toMatchObject({ kind: 'DELTA', attempts: [{ httpStatus: null, error: 'ECONNRESET' }] });
     const done = await waitFor(run.body.id, ['DELIVERED']);
     expect(done.state).toBe('DELIVERED');
     expect(done.attempts.map((a: { httpStatus: number | null; error: string | null }) => [a.httpStatus, a.error])).toEqual([[null, 'ECONNRESET'], [202, null]]);
@@ -252,12 +254,13 @@ describe.each(ENGINES)('outbound push to a faulty partner (%s)', (engine) => {
     await importDelta([{ ...REGISTER[6]!, nameZh: '改名七' }]);
     const started = Date.now();
     const run = await admin('/admin/outbound/EU/run', { method: 'POST' });
-    // the run answers once the first attempt is given up: after the timeout, long before the delayed answer
-    expect(Date.now() - started).toBeLessThan(TIMEOUT_SECONDS * 1000 + 3000);
-    expect(run.body).toMatchObject({ state: 'RETRY_WAIT', attempts: [{ httpStatus: null, error: 'ETIMEDOUT' }] });
+    // the first attempt is given up after the timeout, long before the delayed answer would come
+    expect(run.body.attempts[0]).toMatchObject({ httpStatus: null, error: 'ETIMEDOUT' });
     expect(run.body.attempts[0].durationMs).toBeGreaterThanOrEqual(TIMEOUT_SECONDS * 1000 - 50);
+    expect(run.body.attempts[0].durationMs).toBeLessThan(TIMEOUT_SECONDS * 1000 + 3000);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_SECONDS * 1000 + 4000);
     const done = await waitFor(run.body.id, ['DELIVERED']);
-    expect(done.attempts.map((a: { httpStatus: number | null }) => a.httpStatus)).toEqual([null, 202]);
+    expect(done.attempts.map((a: { httpStatus: number | null; error: string | null }) => [a.httpStatus, a.error])).toEqual([[null, 'ETIMEDOUT'], [202, null]]);
     expect(new Set(seen.map((s) => s.key))).toEqual(new Set([run.body.id]));
     expect(new Set(seen.map((s) => s.sha))).toEqual(new Set([run.body.contentSha256]));
   }, 30_000);
