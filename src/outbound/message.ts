@@ -6,7 +6,7 @@ import messageSchema from '../../schemas/outbound/cn-aeo-list.v1.schema.json' wi
 import { AppError } from '../errors.js';
 import { createAjv, describeErrors } from '../json-schema.js';
 import type { BatchKind } from './plan.js';
-import type { OutboundRecord } from './project.js';
+import { isCanonical, type OutboundRecord } from './project.js';
 import { MESSAGE_FIELDS } from './settings.js';
 
 export interface MessageHeader {
@@ -61,11 +61,12 @@ export function canonicalHeader(h: MessageHeader): string {
 }
 
 /**
- * The records part alone: `[{...},{...}]`, sorted as given. The replacer list makes JSON.stringify
- * write only the message fields, in message order, whatever order (or extra keys) a record has.
+ * The records part alone: `[{...},{...}]`, sorted as given. Records the projection made are already
+ * canonical (isCanonical) and take JSON.stringify's fast path; any other record goes through the
+ * replacer list, which writes only the message fields, in message order, whatever order it has.
  */
 export function canonicalRecords(records: readonly OutboundRecord[]): string {
-  return JSON.stringify(records, MESSAGE_FIELDS as unknown as string[]);
+  return records.every(isCanonical) ? JSON.stringify(records) : JSON.stringify(records, MESSAGE_FIELDS as unknown as string[]);
 }
 
 export function toJsonBytes(header: MessageHeader, records: readonly OutboundRecord[]): Buffer {

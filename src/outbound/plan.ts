@@ -1,5 +1,5 @@
 // FULL or DELTA against what the partner last received, counts and the guard (pure).
-import type { OutboundRecord } from './project.js';
+import { departure, type OutboundRecord } from './project.js';
 
 export type BatchKind = 'FULL' | 'DELTA';
 
@@ -64,7 +64,7 @@ export function planBatch(input: PlanInput): Plan {
     return { kind: 'FULL', records, counts: { ...counts, enterprises: records.length }, guard: fullGuard(records.length, previous, leaving.length, input.maxRemovalRatio) };
   }
   if (delta.length === 0 && leaving.length === 0) return { kind: 'DELTA', records: null, counts: { ...counts, enterprises: 0 }, guard: null };
-  const records = [...delta, ...leaving.map((aeoCode) => ({ aeoCode, status: 'REVOKED', statusSince: input.removedSince(aeoCode) }))].sort(byCode);
+  const records = [...delta, ...leaving.map((aeoCode) => departure(aeoCode, input.removedSince(aeoCode)))].sort(byCode);
   return { kind: 'DELTA', records, counts: { ...counts, enterprises: records.length }, guard: null };
 }
 

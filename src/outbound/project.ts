@@ -23,14 +23,31 @@ export function sentFields(s: Pick<OutboundSettings, 'fields'>): MessageField[] 
   return MESSAGE_FIELDS.filter((f) => ALWAYS_SENT.includes(f) || s.fields.includes(f));
 }
 
+/**
+ * Records made here (and departures): only message fields, strings, keys in message order — so plain
+ * JSON.stringify writes their canonical form (message.ts takes that fast path for them).
+ */
+const CANONICAL = new WeakSet<OutboundRecord>();
+export const isCanonical = (r: OutboundRecord): boolean => CANONICAL.has(r);
+
 /** Copies only the allowed fields: nothing else about the enterprise can leave through this record. */
 export function project(e: Enterprise, fields: readonly MessageField[]): OutboundRecord {
   const out: Record<string, string> = {};
-  for (const f of fields) {
+  // In message order whatever order `fields` has: the keys are then in canonical order.
+  for (const f of MESSAGE_FIELDS) {
+    if (!fields.includes(f)) continue;
     const v = e[f];
     if (typeof v === 'string' && v !== '') out[f] = v;
   }
+  CANONICAL.add(out as OutboundRecord);
   return out as OutboundRecord;
+}
+
+/** An enterprise that left the partner's list, as a DELTA carries it. */
+export function departure(aeoCode: string, statusSince: string): OutboundRecord {
+  const r: OutboundRecord = { aeoCode, status: 'REVOKED', statusSince };
+  CANONICAL.add(r);
+  return r;
 }
 
 export interface Selection {
