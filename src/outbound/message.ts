@@ -70,7 +70,8 @@ export function canonicalRecords(records: readonly OutboundRecord[]): string {
 }
 
 export function toJsonBytes(header: MessageHeader, records: readonly OutboundRecord[]): Buffer {
-  return Buffer.from(`{"header":${canonicalHeader(header)},"enterprises":${canonicalRecords(records)}}`, 'utf8');
+  // Encoded in parts: no concatenated copy of the (large) records text is made first.
+  return Buffer.concat([Buffer.from(`{"header":${canonicalHeader(header)},"enterprises":`, 'utf8'), Buffer.from(canonicalRecords(records), 'utf8'), Buffer.from('}')]);
 }
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
