@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isValidTimeZone } from './domain/dates.js';
 import { DEFAULT_RATE_LIMITS, parseRateLimits, type RateLimit } from './http/rate-limit.js';
+import { parseDomesticPull, type DomesticPullConfig } from './domestic/pull-config.js';
 import { DEFAULT_RETRY, parseRetryPolicy, type RetryPolicy } from './outbound/retry.js';
 
 export type Scope = 'admin' | 'lookup' | 'viewer' | 'operator' | 'metrics' | `partner-${string}`;
@@ -41,6 +42,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** Push retries of outbound batches (contract 9.4): base, cap, give-up. */
   outboundRetry: RetryPolicy;
+  /** Pull of China's register (AEO_DOMESTIC_URL, AEO_DOMESTIC_SCHEDULE), or null. */
+  domesticPull: DomesticPullConfig | null;
 }
 
 export class ConfigError extends Error {
@@ -189,6 +192,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), opts: { 
 
   const outboundRetry = env.AEO_OUTBOUND_RETRY === undefined || env.AEO_OUTBOUND_RETRY === '' ? DEFAULT_RETRY : parseRetryPolicy(env.AEO_OUTBOUND_RETRY);
   if (outboundRetry === null) problems.push('AEO_OUTBOUND_RETRY must be base,cap,give-up durations such as 1m,60m,24h (units ms, s, m, h)');
+  const domesticPull = parseDomesticPull(env, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
@@ -210,5 +214,6 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd(), opts: { 
     crlFetch,
     requestTimeoutMs: requestTimeoutSeconds * 1000,
     outboundRetry: outboundRetry!,
+    domesticPull,
   });
 }

@@ -20,6 +20,7 @@ import { openFrontDoor, type FrontDoor } from './http/front-door.js';
 import { startingApp } from './http/starting-app.js';
 import type { DatabaseState } from './http/routes/health.js';
 import { adminActionRecorder } from './audit-hook.js';
+import { DomesticPull } from './domestic/pull.js';
 import { DomesticRegister } from './domestic/register.js';
 import { domesticRoutes } from './http/routes/domestic.js';
 import { outboundRoutes } from './http/routes/outbound.js';
@@ -213,6 +214,7 @@ async function startOnce(config: Readonly<Config>, logger: Logger, options: Gate
   const scheduler = { current: null as Scheduler | null };
   const retention = new RetentionJob({ db, logger, days: config.messageRetentionDays });
   const outboundJobs = { current: null as Scheduler | null };
+  const domesticJobs = { current: null as Scheduler | null };
   let outbound: OutboundService | null = null;
 
   try {
@@ -295,6 +297,7 @@ async function startOnce(config: Readonly<Config>, logger: Logger, options: Gate
       logger,
       timeZone: config.timeZone,
       policy: config.outboundRetry,
+      register: domestic.cache,
       urlOf: (code) => {
         const d = partners.get(code)?.def.manifest.outbound?.delivery;
         if (!d || d.mode === 'pull') return null;
@@ -424,6 +427,12 @@ async function startOnce(config: Readonly<Config>, logger: Logger, options: Gate
     outJobs.start(partners.all().filter((p) => p.def.manifest.outbound?.enabled).map((p) => ({ partner: p.def.code, expression: p.def.manifest.outbound!.schedule })));
     outboundJobs.current = outJobs;
     void out.delivery.deliverAll(); // what a stopped process left in the outbox
+    if (config.domesticPull) {
+      // China's register from AEO_DOMESTIC_URL; one process runs each scheduled pull (DomesticPull's lock).
+      const pull = new DomesticPull({ db, register: domestic, logger, url: config.domesticPull.url, maxBytes: config.domesticPull.maxBytes });
+      domesticJobs.current = new Scheduler({ sync: () => pull.run() }, config.timeZone, logger, 'domestic-pull');
+      domesticJobs.current.start([{ partner: 'CN', expression: config.domesticPull.schedule }]);
+    }
     const jobs = new Scheduler(sync, config.timeZone, logger);
     const schedules = () =>
       partners
@@ -456,6 +465,7 @@ async function startOnce(config: Readonly<Config>, logger: Logger, options: Gate
         distributionPointCrls?.stop();
         await scheduler.current?.stop();
         await outboundJobs.current?.stop();
+        await domesticJobs.current?.stop();
         await out.close();
         await front.close();
         // Let a running exchange finish (it is one transaction either way), then close the store.
@@ -469,6 +479,7 @@ async function startOnce(config: Readonly<Config>, logger: Logger, options: Gate
     for (const t of timers) clearInterval(t);
     distributionPointCrls?.stop();
     await outboundJobs.current?.stop();
+    await domesticJobs.current?.stop();
     await outbound?.close();
     if (served) front.reset();
     await pipeline.close();

@@ -5,8 +5,9 @@ import { AppError } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { parseCsv, CsvError } from './csv.js';
 import { diffRegister, guardImport } from './diff.js';
+import { RegisterCache } from './register-cache.js';
 import {
-  appendEvents, currentRegister, failInterruptedImports, finishImport, getImport, insertImport, reviewImport, takePending, type ImportRun,
+  appendEvents, failInterruptedImports, finishImport, getImport, insertImport, reviewImport, takePending, type ImportRun,
 } from './repo.js';
 import { parseEnterprises } from './validate.js';
 import type { Enterprise, ImportKind } from './types.js';
@@ -48,6 +49,9 @@ export function readImportBody(contentType: string, body: Buffer, csvKind: strin
 }
 
 export class DomesticRegister {
+  /** The register in memory (shared with the outbound builder). */
+  readonly cache = new RegisterCache();
+
   constructor(
     private readonly db: Db,
     private readonly onChanged: () => void = () => undefined,
@@ -75,7 +79,8 @@ export class DomesticRegister {
     stage('comparing and applying');
     await this.db.withLock(REGISTER_LOCK, () =>
       this.db.transaction(async (tx) => {
-        const diff = diffRegister(input.kind, await currentRegister(tx), parsed.enterprises);
+        // Read before this import appends (the cache must never hold what may still roll back).
+        const diff = diffRegister(input.kind, await this.cache.read(tx), parsed.enterprises);
         const held = guardImport(input.kind, diff);
         if (held) {
           await finishImport(tx, id, { outcome: 'QUARANTINED', reason: held.reason, counts: diff.counts, problems: [], pending: parsed.enterprises });
@@ -93,6 +98,14 @@ export class DomesticRegister {
     return run;
   }
 
+  /** An import that got no records (a pull whose fetch or body failed): recorded FAILED with the reason. */
+  async recordFailure(trigger: string, actor: string, startedAt: Date, error: AppError): Promise<ImportRun> {
+    const id = randomUUID();
+    await insertImport(this.db, { id, kind: 'FULL', trigger, actor, startedAt });
+    await finishImport(this.db, id, { outcome: 'FAILED', reason: error.code, counts: null, problems: [{ record: -1, path: '', message: error.message }] });
+    return (await getImport(this.db, id))!;
+  }
+
   /** Approve (apply as it stands now) or reject a held import; anything else is 409. */
   async review(id: string, decision: 'approved' | 'rejected', by: string): Promise<ImportRun> {
     if (!(await getImport(this.db, id))) throw new AppError('NOT_FOUND', 'No domestic import has this id.');
@@ -105,7 +118,7 @@ export class DomesticRegister {
           await reviewImport(tx, id, review, 'REJECTED', null);
           return false;
         }
-        const diff = diffRegister(pending.kind, await currentRegister(tx), pending.enterprises);
+        const diff = diffRegister(pending.kind, await this.cache.read(tx), pending.enterprises);
         const at = new Date();
         await appendEvents(tx, diff.upserts, false, id, at);
         await appendEvents(tx, diff.removals, true, id, at);
@@ -117,7 +130,8 @@ export class DomesticRegister {
     return (await getImport(this.db, id))!;
   }
 
-  async current(): Promise<Map<string, Enterprise>> {
-    return currentRegister(this.db);
+  /** The register now, by customs code: shared, so read it before the next await and never change it. */
+  async current(): Promise<ReadonlyMap<string, Enterprise>> {
+    return this.cache.read(this.db);
   }
 }

@@ -62,20 +62,35 @@ export function enterpriseOf(e: DomesticEvent): Enterprise {
   };
 }
 
-/** The register as it stands: the newest statement of each enterprise still listed, by customs code. */
-export async function currentRegister(q: Queryable): Promise<Map<string, Enterprise>> {
+/**
+ * The register as it stands — the newest statement of each enterprise still listed, by customs code —
+ * with the newest event id it reflects (one statement: one snapshot of the table).
+ */
+export async function currentRegisterWithId(q: Queryable): Promise<{ register: Map<string, Enterprise>; upTo: number }> {
   const rows = await q.selectMany(`${SELECT} WHERE id IN (SELECT max(id) FROM domestic_events GROUP BY customs_code) ORDER BY customs_code`);
   const register = new Map<string, Enterprise>();
+  let upTo = 0;
   for (const r of rows) {
     const event = toEvent(r);
+    // The newest event of all is the newest of its enterprise, so it is among these rows.
+    if (event.id > upTo) upTo = event.id;
     if (!event.removed) register.set(event.customsCode, enterpriseOf(event));
   }
-  return register;
+  return { register, upTo };
+}
+
+/** The statements recorded after event `id`, in id (= commit) order. */
+export async function eventsAfter(q: Queryable, id: number): Promise<{ id: number; removed: boolean; customsCode: string; enterprise: Enterprise }[]> {
+  const rows = await q.selectMany(`${SELECT} WHERE id > $1 ORDER BY domestic_events.id`, [id]);
+  return rows.map((r) => {
+    const event = toEvent(r);
+    return { id: event.id, removed: event.removed, customsCode: event.customsCode, enterprise: enterpriseOf(event) };
+  });
 }
 
 /** Every statement about one enterprise, oldest recorded first. */
 export async function enterpriseHistory(q: Queryable, customsCode: string): Promise<DomesticEvent[]> {
-  return (await q.selectMany(`${SELECT} WHERE customs_code = $1 ORDER BY id`, [customsCode])).map(toEvent);
+  return (await q.selectMany(`${SELECT} WHERE customs_code = $1 ORDER BY domestic_events.id`, [customsCode])).map(toEvent);
 }
 
 export async function appendEvents(tx: Queryable, events: readonly Enterprise[], removed: boolean, importId: string, at: Date): Promise<void> {

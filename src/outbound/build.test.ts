@@ -4,14 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { DOMESTIC_STATUSES, LEVELS, type Enterprise } from '../domestic/types.js';
 import { createRandom } from '../sandbox/random.js';
 import { FIXED_ENTERPRISES, sandboxEnterprise, sandboxRegister } from '../sandbox/domestic.js';
-import { serialise, toJsonBytes, type MessageHeader } from './message.js';
+import { canonicalRecords, serialise, toJsonBytes, type MessageHeader } from './message.js';
 import { planBatch } from './plan.js';
-import { isEligible, selectForPartner, type OutboundRecord } from './project.js';
+import { departure, isCanonical, isEligible, project, selectForPartner, type OutboundRecord } from './project.js';
 import { MESSAGE_FIELDS, type OutboundSettings } from './settings.js';
 
 const settings = (over: Partial<OutboundSettings> = {}): OutboundSettings => ({
   enabled: true, format: 'json', schedule: '30 2 * * *', acceptedLevels: ['ADVANCED_CERTIFIED'], fields: [...MESSAGE_FIELDS], requireEnglishName: false,
-  fullEvery: 'P7D', delivery: { mode: 'pull', receipt: 'none', receiptTimeoutMinutes: 1560 }, maxRemovalRatio: 0.2, retentionDays: 30, ...over,
+  fullEvery: 'P7D', delivery: { mode: 'pull', receipt: 'none', receiptTimeoutMinutes: 1560, timeoutSeconds: 60 }, maxRemovalRatio: 0.2, retentionDays: 30, ...over,
 });
 const header = (over: Partial<MessageHeader> = {}): MessageHeader => ({
   sender: 'CN', receiver: 'EU', sequence: 1, previousSequence: null, kind: 'FULL', generatedAt: '2026-11-20T18:30:00Z', recordCount: 0, batchId: '3f6c2a50-0d4e-4f0e-9a57-2f4f4f0d1c11', ...over,
@@ -124,6 +124,24 @@ describe('canonical bytes', () => {
     expect(xml).toContain('<AEOList xmlns="urn:aeo-mra:cn:aeo-list:1" sender="CN" receiver="EU" sequence="1" kind="FULL"');
     expect(xml).toContain('<Enterprise><AEOCode>AEOCN1234567890</AEOCode><NameEn>A &amp; B &lt;Co&gt; &quot;x&quot;</NameEn><Status>VALID</Status></Enterprise>');
     expect(xml).not.toContain('<!DOCTYPE');
+  });
+
+  it('by property: the fast path for projected records writes what the field list writes', () => {
+    const rnd = createRandom(11);
+    for (let i = 0; i < 2000; i++) {
+      const e: Enterprise = { ...sandboxEnterprise(i), level: 'ADVANCED_CERTIFIED', status: 'VALID' };
+      // allow-lists in any order: the record still comes out in message order
+      const fields = MESSAGE_FIELDS.filter(() => rnd.chance(0.6)).sort(() => (rnd.chance(0.5) ? 1 : -1));
+      const r = project(e, fields);
+      expect(isCanonical(r)).toBe(true);
+      expect(canonicalRecords([r])).toBe(JSON.stringify([r], [...MESSAGE_FIELDS]));
+    }
+    const gone = departure('AEOCN1234567890', '2026-11-19');
+    expect(canonicalRecords([gone])).toBe('[{"aeoCode":"AEOCN1234567890","status":"REVOKED","statusSince":"2026-11-19"}]');
+    // a record from elsewhere, keys out of order and one extra: the field list puts it right
+    const other = { status: 'VALID', extra: 'x', aeoCode: 'AEOCN1234567890' } as OutboundRecord;
+    expect(isCanonical(other)).toBe(false);
+    expect(canonicalRecords([gone, other])).toBe('[{"aeoCode":"AEOCN1234567890","status":"REVOKED","statusSince":"2026-11-19"},{"aeoCode":"AEOCN1234567890","status":"VALID"}]');
   });
 
   it('refuses, before signing, a message that does not fit the schema', () => {

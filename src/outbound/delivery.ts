@@ -8,7 +8,8 @@ import { partnerLockKey } from '../exchange/locks.js';
 import type { Partners } from '../exchange/partners.js';
 import { decodeSignatureHeader, SIGNATURE_HEADER } from '../exchange/signature-header.js';
 import type { Db } from '../store/db.js';
-import { batchBytes, headOfQueue, insertAttempt, transition, type BatchRow } from './repo.js';
+import { batchBytes } from './body.js';
+import { headOfQueue, insertAttempt, transition, type BatchRow } from './repo.js';
 import { backoffMs, isRetryable, retryAfterMs, type RetryPolicy } from './retry.js';
 import { pushes } from './settings.js';
 
@@ -19,7 +20,6 @@ export interface DeliveryDeps {
   partners: Partners;
   logger: Logger;
   policy: RetryPolicy;
-  timeoutMs: number;
   /** Where to POST a partner's batches (sandbox: the simulator), or null. */
   urlOf: (partner: string) => string | null;
   /** A receipt that came as the push answer's body. */
@@ -102,6 +102,7 @@ export class OutboundDelivery {
     if (!bytes || batch.sequence === null) throw new Error(`batch ${batch.id} has no stored bytes`);
     const firstAt = batch.firstAttemptAt ?? new Date().toISOString();
     if (batch.state !== 'SENDING') await transition(this.deps.db, batch.id, ['BUILT', 'RETRY_WAIT'], 'SENDING', { first_attempt_at: firstAt });
+    const timeoutMs = (this.deps.partners.get(partner)?.def.manifest.outbound?.delivery.timeoutSeconds ?? 60) * 1000;
     const started = Date.now();
     let status: number | null = null;
     let error: string | null = null;
@@ -120,7 +121,7 @@ export class OutboundDelivery {
         throwHttpErrors: false,
         followRedirect: false,
         retry: { limit: 0 },
-        timeout: { request: this.deps.timeoutMs },
+        timeout: { request: timeoutMs },
       });
       status = res.statusCode;
       answer = res.rawBody;

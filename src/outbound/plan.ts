@@ -1,5 +1,5 @@
 // FULL or DELTA against what the partner last received, counts and the guard (pure).
-import type { OutboundRecord } from './project.js';
+import { departure, type OutboundRecord } from './project.js';
 
 export type BatchKind = 'FULL' | 'DELTA';
 
@@ -36,6 +36,7 @@ export interface PlanInput {
 export const byCode = (a: { aeoCode: string }, b: { aeoCode: string }): number => (a.aeoCode < b.aeoCode ? -1 : a.aeoCode > b.aeoCode ? 1 : 0);
 
 function sameRecord(a: OutboundRecord, b: OutboundRecord): boolean {
+  if (a === b) return true; // the same projection (project.ts ProjectionMemo)
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
   return ka.every((k) => a[k as keyof OutboundRecord] === b[k as keyof OutboundRecord]);
@@ -44,6 +45,7 @@ function sameRecord(a: OutboundRecord, b: OutboundRecord): boolean {
 export function planBatch(input: PlanInput): Plan {
   const { now } = input;
   const previous = input.previous ?? input.received ?? null;
+  const full = input.previous === null || input.fullDue;
   let added = 0;
   let changed = 0;
   const delta: OutboundRecord[] = [];
@@ -52,17 +54,17 @@ export function planBatch(input: PlanInput): Plan {
     if (!was) added++;
     else if (!sameRecord(was, r)) changed++;
     else continue;
-    delta.push(r);
+    if (!full) delta.push(r);
   }
   const leaving = previous ? [...previous.keys()].filter((code) => !now.has(code)) : [];
   const counts = { enterprises: now.size, added, changed, removed: leaving.length, heldBack: input.heldBack };
 
-  if (input.previous === null || input.fullDue) {
+  if (full) {
     const records = [...now.values()].sort(byCode);
     return { kind: 'FULL', records, counts: { ...counts, enterprises: records.length }, guard: fullGuard(records.length, previous, leaving.length, input.maxRemovalRatio) };
   }
   if (delta.length === 0 && leaving.length === 0) return { kind: 'DELTA', records: null, counts: { ...counts, enterprises: 0 }, guard: null };
-  const records = [...delta, ...leaving.map((aeoCode) => ({ aeoCode, status: 'REVOKED', statusSince: input.removedSince(aeoCode) }))].sort(byCode);
+  const records = [...delta, ...leaving.map((aeoCode) => departure(aeoCode, input.removedSince(aeoCode)))].sort(byCode);
   return { kind: 'DELTA', records, counts: { ...counts, enterprises: records.length }, guard: null };
 }
 

@@ -72,21 +72,22 @@ const toBatch = (r: Raw): BatchRow => ({
 export type NewBatch = Pick<BatchRow, 'id' | 'partner' | 'sequence' | 'previousSequence' | 'kind' | 'format' | 'contentType' | 'state' | 'trigger' | 'contentSha256' | 'signer' | 'counts'> & {
   builtAt: Date;
   generatedAt: Date;
-  body: Buffer | null;
+  /** The message bytes, gzip-compressed (body.ts). */
+  bodyGzip: Buffer | null;
   signature: Buffer | null;
   problems: readonly RecordProblem[];
-  snapshotGzip: Buffer | null;
 };
 
 export async function insertBatch(tx: Queryable, b: NewBatch): Promise<void> {
+  // Bytes as base64 text decoded in SQL: PGlite writes a Buffer parameter as hex digits made in JS.
   await tx.query(
     `INSERT INTO outbound_batches (id, partner, sequence, previous_sequence, kind, format, content_type, state, trigger, built_at, generated_at,
-       content_sha256, body, signature, signer, counts, problems, snapshot_gzip)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, decode($13, 'base64'), decode($14, 'base64'), $15, $16, $17, decode($18, 'base64'))`,
+       content_sha256, body_gzip, signature, signer, counts, problems)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, decode($13, 'base64'), decode($14, 'base64'), $15, $16, $17)`,
     [
       b.id, b.partner, b.sequence, b.previousSequence, b.kind, b.format, b.contentType, b.state, b.trigger, b.builtAt.toISOString(), b.generatedAt.toISOString(),
-      b.contentSha256, b.body?.toString('base64') ?? null, b.signature?.toString('base64') ?? null, b.signer === null ? null : JSON.stringify(b.signer),
-      JSON.stringify(b.counts), JSON.stringify(b.problems), b.snapshotGzip?.toString('base64') ?? null,
+      b.contentSha256, b.bodyGzip?.toString('base64') ?? null, b.signature?.toString('base64') ?? null, b.signer === null ? null : JSON.stringify(b.signer),
+      JSON.stringify(b.counts), JSON.stringify(b.problems),
     ],
   );
   await addTransition(tx, b.id, b.state, b.builtAt);
@@ -127,24 +128,19 @@ export async function batchBySequence(q: Queryable, partner: string, sequence: n
   return rows[0] ? toBatch(rows[0]) : null;
 }
 
-/** The newest batch that used a sequence, with its snapshot (what the partner holds after it). */
-export async function lastSequenced(q: Queryable, partner: string): Promise<(BatchRow & { snapshotGzip: Buffer | null }) | null> {
-  const rows = await q.query(
-    `SELECT ${COLUMNS}, encode(snapshot_gzip, 'base64') AS snapshot FROM outbound_batches WHERE partner = $1 AND sequence IS NOT NULL ORDER BY sequence DESC LIMIT 1`,
-    [partner],
-  );
-  const r = rows[0];
-  return r ? { ...toBatch(r), snapshotGzip: r.snapshot === null ? null : Buffer.from(r.snapshot as string, 'base64') } : null;
+/** The newest batch that used a sequence (the one the next builds on). */
+export async function lastSequenced(q: Queryable, partner: string): Promise<BatchRow | null> {
+  const rows = await q.query(`SELECT ${COLUMNS} FROM outbound_batches WHERE partner = $1 AND sequence IS NOT NULL ORDER BY sequence DESC LIMIT 1`, [partner]);
+  return rows[0] ? toBatch(rows[0]) : null;
 }
 
-/** The snapshot of the newest batch the partner really got (delivered, acknowledged or with a receipt). */
-export async function lastReceivedSnapshot(q: Queryable, partner: string): Promise<Buffer | null> {
-  const rows = await q.query<{ s: string | null }>(
-    `SELECT encode(snapshot_gzip, 'base64') AS s FROM outbound_batches WHERE partner = $1 AND state = ANY($2::text[]) ORDER BY sequence DESC LIMIT 1`,
+/** The newest batch the partner really got (delivered, acknowledged or with a receipt). */
+export async function lastReceived(q: Queryable, partner: string): Promise<{ id: string; sequence: number } | null> {
+  const rows = await q.query<{ id: string; sequence: number }>(
+    `SELECT id::text AS id, sequence::float8 AS sequence FROM outbound_batches WHERE partner = $1 AND state = ANY($2::text[]) ORDER BY sequence DESC LIMIT 1`,
     [partner, ['DELIVERED', 'ACKNOWLEDGED', 'RECEIPT_OVERDUE', 'RECEIPT_MISMATCH']],
   );
-  const s = rows[0]?.s;
-  return s ? Buffer.from(s, 'base64') : null;
+  return rows[0] ?? null;
 }
 
 export async function lastFullBuiltAt(q: Queryable, partner: string): Promise<number | null> {
@@ -163,15 +159,23 @@ export async function supersedeBefore(tx: Queryable, partner: string, sequence: 
   for (const r of rows) await addTransition(tx, r.id, 'SUPERSEDED');
 }
 
-/** The exact bytes and signature of a batch. */
-export async function batchBytes(q: Queryable, id: string): Promise<{ body: Buffer; signature: Buffer } | null> {
-  const rows = await q.query<{ body: string | null; signature: string | null }>(
-    `SELECT encode(body, 'base64') AS body, encode(signature, 'base64') AS signature FROM outbound_batches WHERE id = $1`,
-    [id],
+/** The stored message bytes of batches, in the order asked (compressed ones as stored; body.ts reads them). */
+export async function storedBodies(q: Queryable, where: string, params: readonly unknown[]): Promise<StoredBody[]> {
+  return q.query<StoredBody & Record<string, unknown>>(
+    `SELECT id::text AS id, kind, format, encode(body_gzip, 'base64') AS gzip, encode(body, 'base64') AS plain, encode(signature, 'base64') AS signature
+       FROM outbound_batches WHERE ${where}`,
+    params,
   );
-  const r = rows[0];
-  if (!r?.body || !r.signature) return null;
-  return { body: Buffer.from(r.body, 'base64'), signature: Buffer.from(r.signature, 'base64') };
+}
+
+/** One batch's message as stored: base64 of the gzip bytes (since migration 010) or of the plain ones (before). */
+export interface StoredBody {
+  id: string;
+  kind: BatchKind;
+  format: 'json' | 'xml';
+  gzip: string | null;
+  plain: string | null;
+  signature: string | null;
 }
 
 /** The first batch of a partner waiting to be pushed (sequence order: a later one waits behind it). */
@@ -199,7 +203,7 @@ export async function listBatches(q: Queryable, f: { partner?: string; state?: s
 
 export async function pullable(q: Queryable, partner: string, after: number, limit: number): Promise<BatchRow[]> {
   const rows = await q.query(
-    `SELECT ${COLUMNS} FROM outbound_batches WHERE partner = $1 AND sequence > $2 AND body IS NOT NULL AND state <> ALL($3::text[]) ORDER BY sequence LIMIT $4`,
+    `SELECT ${COLUMNS} FROM outbound_batches WHERE partner = $1 AND sequence > $2 AND content_sha256 IS NOT NULL AND state <> ALL($3::text[]) ORDER BY sequence LIMIT $4`,
     [partner, after, ['PENDING_APPROVAL', 'REJECTED', 'SUPERSEDED'], limit],
   );
   return rows.map(toBatch);
@@ -207,7 +211,7 @@ export async function pullable(q: Queryable, partner: string, after: number, lim
 
 export async function latestFull(q: Queryable, partner: string): Promise<BatchRow | null> {
   const rows = await q.query(
-    `SELECT ${COLUMNS} FROM outbound_batches WHERE partner = $1 AND kind = 'FULL' AND body IS NOT NULL AND state <> ALL($2::text[]) ORDER BY sequence DESC LIMIT 1`,
+    `SELECT ${COLUMNS} FROM outbound_batches WHERE partner = $1 AND kind = 'FULL' AND content_sha256 IS NOT NULL AND state <> ALL($2::text[]) ORDER BY sequence DESC LIMIT 1`,
     [partner, ['PENDING_APPROVAL', 'REJECTED', 'SUPERSEDED']],
   );
   return rows[0] ? toBatch(rows[0]) : null;

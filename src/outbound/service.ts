@@ -1,13 +1,15 @@
 // The outbound exchange as the HTTP routes and the jobs use it: build, deliver, review, read.
 import type { Logger } from 'pino';
+import type { RegisterCache } from '../domestic/register-cache.js';
 import { AppError } from '../errors.js';
 import type { Partners } from '../exchange/partners.js';
 import type { Db } from '../store/db.js';
+import { batchBytes } from './body.js';
 import { OutboundBuilder, outboundSettingsOf } from './builder.js';
 import { OutboundDelivery } from './delivery.js';
 import { ReceiptService } from './receipts.js';
 import {
-  batchBytes, batchBySequence, batchEvidence, getBatchRow, insertDownload, latestFull, listBatches, pullable, supersedeBefore, transition, type BatchRow,
+  batchBySequence, batchEvidence, getBatchRow, insertDownload, latestFull, listBatches, pullable, supersedeBefore, transition, type BatchRow,
 } from './repo.js';
 import type { RetryPolicy } from './retry.js';
 import { pushes } from './settings.js';
@@ -21,7 +23,8 @@ export interface OutboundDeps {
   timeZone: string;
   policy: RetryPolicy;
   urlOf: (partner: string) => string | null;
-  timeoutMs?: number;
+  /** The register in memory, shared with the domestic register service. */
+  register?: RegisterCache;
   /** Told after a batch is built (the sandbox's HK simulator pulls then). */
   onBuilt?: (batch: BatchRow) => Promise<void>;
 }
@@ -39,7 +42,6 @@ export class OutboundService {
     this.receipts = new ReceiptService(deps);
     this.delivery = new OutboundDelivery({
       ...deps,
-      timeoutMs: deps.timeoutMs ?? 60_000,
       onReceipt: (partner, body, signature) => this.receipts.accept(partner, body, signature),
     });
   }

@@ -21,7 +21,7 @@ describe('outbound settings in the manifest (contract 9.2)', () => {
     expect(r.ok && r.manifest.outbound).toEqual({
       enabled: true, format: 'json', schedule: '30 2 * * *', acceptedLevels: ['ADVANCED_CERTIFIED'],
       fields: ['aeoCode', 'nameZh', 'nameEn', 'addressZh', 'addressEn', 'level', 'status', 'statusSince'],
-      requireEnglishName: false, fullEvery: 'P7D', delivery: { mode: 'pull', receipt: 'none', receiptTimeoutMinutes: 1560 }, maxRemovalRatio: 0.2, retentionDays: 30,
+      requireEnglishName: false, fullEvery: 'P7D', delivery: { mode: 'pull', receipt: 'none', receiptTimeoutMinutes: 1560, timeoutSeconds: 60 }, maxRemovalRatio: 0.2, retentionDays: 30,
     });
   });
 

@@ -22,6 +22,8 @@ export interface OutboundSettings {
     url?: string;
     receipt: 'required' | 'none';
     receiptTimeoutMinutes: number;
+    /** A push attempt without an answer after this long is abandoned and retried. */
+    timeoutSeconds: number;
     sandboxPath?: string;
   };
   maxRemovalRatio: number;

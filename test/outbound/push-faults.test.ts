@@ -1,7 +1,10 @@
 // Push delivery (contract 9.4) against a nock-scripted EU endpoint: the same bytes and Idempotency-Key
-// on every retry, 503 then 200, 429 with Retry-After, a 400, network errors, dead letters, receipts
-// (good, wrong hash, forged), ordering and SUPERSEDED, the removal guard. Real gateway, both engines.
+// on every retry, 503 then 200, 429 with Retry-After, a 400, a connection error, a partner slower than
+// the push timeout, dead letters, receipts (good, wrong hash, forged), ordering and SUPERSEDED, the
+// removal guard. Real gateway, both engines.
 import { createHash } from 'node:crypto';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sandboxRegister } from '../../src/sandbox/domestic.js';
@@ -13,6 +16,7 @@ import { cmsSign, makePki, tempDir, trustAnchor, type TestPki } from '../exchang
 const HOST = 'https://aeo-exchange.taxud.example.eu';
 const PATH = '/cn/aeo-lists';
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+const TIMEOUT_SECONDS = 1;
 const REGISTER = sandboxRegister(40).map((e): Enterprise => ({ ...e, level: 'ADVANCED_CERTIFIED', status: 'VALID', rectificationUntil: null }));
 
 let eu: TestPki;
@@ -49,6 +53,7 @@ function receiptFor(seen: Seen, pki: TestPki, over: Record<string, unknown> = {}
 describe.each(ENGINES)('outbound push to a faulty partner (%s)', (engine) => {
   let tg: TestGateway;
   let certs: { dir: string; remove: () => void };
+  let partnersDir: { dir: string; remove: () => void };
   const seen: Seen[] = [];
   const admin = (p: string, init?: Parameters<typeof api>[2]) => api(`${tg.url}${p}`, tg.keys.admin, init);
   const record = function (this: { req: { headers: Record<string, string> } }, _uri: string, body: unknown): Seen {
@@ -70,12 +75,20 @@ describe.each(ENGINES)('outbound push to a faulty partner (%s)', (engine) => {
   beforeAll(async () => {
     certs = tempDir('certs');
     trustAnchor(certs.dir, 'EU', eu);
-    tg = await startTestGateway({ engine, certsDir: certs.dir, env: { AEO_OUTBOUND_RETRY: '20ms,100ms,2s' } });
+    // The partners as data, EU's push timeout shortened (the manifest's delivery.timeoutSeconds).
+    partnersDir = tempDir('partners');
+    cpSync(path.join(process.cwd(), 'partners'), partnersDir.dir, { recursive: true });
+    const euFile = path.join(partnersDir.dir, 'eu.partner.json');
+    const manifest = JSON.parse(readFileSync(euFile, 'utf8')) as { outbound: { delivery: Record<string, unknown> } };
+    manifest.outbound.delivery.timeoutSeconds = TIMEOUT_SECONDS;
+    writeFileSync(euFile, JSON.stringify(manifest));
+    tg = await startTestGateway({ engine, certsDir: certs.dir, env: { AEO_OUTBOUND_RETRY: '20ms,100ms,2s', AEO_PARTNERS_DIR: partnersDir.dir } });
     expect((await admin('/admin/domestic/imports', { body: { kind: 'FULL', enterprises: REGISTER } })).body.outcome).toBe('APPLIED');
   }, 60_000);
   afterAll(async () => {
     await tg?.close();
     certs?.remove();
+    partnersDir?.remove();
   });
 
   it('retries 503 with the same bytes and Idempotency-Key until 200, then takes the signed receipt in the answer', async () => {
@@ -207,6 +220,50 @@ describe.each(ENGINES)('outbound push to a faulty partner (%s)', (engine) => {
     expect(approved.body.state).toBe('DELIVERED');
     expect((await admin(`/admin/outbound/${again.body.id}/approve`, { method: 'POST' })).status).toBe(409);
   });
+
+  it('a connection error is retried with the same bytes and key, and recorded with its code', async () => {
+    seen.length = 0;
+    nock(HOST)
+      // An Error, not a plain object: nock 14 never delivers a plain object to the client, so the
+      // request just waits for the push timeout (nock/nock#2789) — how this test once hung for 60 s.
+      .post(PATH).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }))
+      .post(PATH).reply(function (uri, body) {
+        record.call(this, uri, body);
+        return [202, ''];
+      });
+    await importDelta([{ ...REGISTER[5]!, nameZh: '改名六' }]);
+    const run = await admin('/admin/outbound/EU/run', { method: 'POST' });
+    expect(run.body).toMatchObject({ kind: 'DELTA', attempts: [{ httpStatus: null, error: 'ECONNRESET' }] });
+    const done = await waitFor(run.body.id, ['DELIVERED']);
+    expect(done.state).toBe('DELIVERED');
+    expect(done.attempts.map((a: { httpStatus: number | null; error: string | null }) => [a.httpStatus, a.error])).toEqual([[null, 'ECONNRESET'], [202, null]]);
+    expect(seen).toEqual([expect.objectContaining({ key: run.body.id, sha: run.body.contentSha256 })]);
+  });
+
+  it(`a partner that does not answer within delivery.timeoutSeconds (${TIMEOUT_SECONDS} s here) is abandoned and retried`, async () => {
+    seen.length = 0;
+    nock(HOST)
+      .post(PATH).delay(TIMEOUT_SECONDS * 1000 + 4000).reply(function (uri, body) {
+        record.call(this, uri, body);
+        return [202, ''];
+      })
+      .post(PATH).reply(function (uri, body) {
+        record.call(this, uri, body);
+        return [202, ''];
+      });
+    await importDelta([{ ...REGISTER[6]!, nameZh: '改名七' }]);
+    const started = Date.now();
+    const run = await admin('/admin/outbound/EU/run', { method: 'POST' });
+    // the first attempt is given up after the timeout, long before the delayed answer would come
+    expect(run.body.attempts[0]).toMatchObject({ httpStatus: null, error: 'ETIMEDOUT' });
+    expect(run.body.attempts[0].durationMs).toBeGreaterThanOrEqual(TIMEOUT_SECONDS * 1000 - 50);
+    expect(run.body.attempts[0].durationMs).toBeLessThan(TIMEOUT_SECONDS * 1000 + 3000);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_SECONDS * 1000 + 4000);
+    const done = await waitFor(run.body.id, ['DELIVERED']);
+    expect(done.attempts.map((a: { httpStatus: number | null; error: string | null }) => [a.httpStatus, a.error])).toEqual([[null, 'ETIMEDOUT'], [202, null]]);
+    expect(new Set(seen.map((s) => s.key))).toEqual(new Set([run.body.id]));
+    expect(new Set(seen.map((s) => s.sha))).toEqual(new Set([run.body.contentSha256]));
+  }, 30_000);
 
   it('answers bad operate requests with coded errors', async () => {
     expect((await admin('/admin/outbound/XX/run', { method: 'POST' })).status).toBe(404);
