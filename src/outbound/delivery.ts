@@ -9,7 +9,7 @@ import type { Partners } from '../exchange/partners.js';
 import { decodeSignatureHeader, SIGNATURE_HEADER } from '../exchange/signature-header.js';
 import type { Db } from '../store/db.js';
 import { batchBytes } from './body.js';
-import { headOfQueue, insertAttempt, transition, type BatchRow } from './repo.js';
+import { failDeltasBuiltOn, headOfQueue, insertAttempt, transition, type BatchRow, type BatchState } from './repo.js';
 import { backoffMs, isRetryable, retryAfterMs, type RetryPolicy } from './retry.js';
 import { pushes } from './settings.js';
 
@@ -145,7 +145,7 @@ export class OutboundDelivery {
       const now = Date.now();
       const wait = (status === 429 || status === 503 ? retryAfterMs(headers['retry-after'] as string | undefined, now) : null) ?? backoffMs(attempts, this.deps.policy, this.deps.random);
       if (now + wait - Date.parse(firstAt) > this.deps.policy.giveUpMs) {
-        await transition(this.deps.db, batch.id, ['SENDING'], 'DEAD_LETTER', { next_attempt_at: null }, `gave up after ${attempts} attempts`);
+        await this.endUndelivered(batch, 'DEAD_LETTER', { next_attempt_at: null }, `gave up after ${attempts} attempts`);
         return true;
       }
       const next = new Date(now + wait).toISOString();
@@ -153,8 +153,15 @@ export class OutboundDelivery {
       this.wakeAt(partner, now + wait);
       return false;
     }
-    await transition(this.deps.db, batch.id, ['SENDING'], 'FAILED', { partner_answer: kept, next_attempt_at: null }, `HTTP ${status}`);
+    await this.endUndelivered(batch, 'FAILED', { partner_answer: kept, next_attempt_at: null }, `HTTP ${status}`);
     return true;
+  }
+
+  /** Ends a batch that did not reach the partner, with the DELTAs waiting behind it (they build on it). */
+  private async endUndelivered(batch: BatchRow, state: BatchState, set: Record<string, unknown>, note: string): Promise<void> {
+    await this.deps.db.transaction(async (tx) => {
+      if (await transition(tx, batch.id, ['SENDING'], state, set, note)) await failDeltasBuiltOn(tx, batch.partner, batch.sequence!);
+    });
   }
 
   private async receiptFromAnswer(partner: string, body: Buffer, signature: Buffer): Promise<void> {

@@ -4,7 +4,7 @@ import { verifyDetachedCms } from '../crypto/index.js';
 import { AppError, isAppError } from '../errors.js';
 import type { Partners } from '../exchange/partners.js';
 import type { Db } from '../store/db.js';
-import { getBatchRow, insertReceipt, transition, type BatchRow } from './repo.js';
+import { failDeltasBuiltOn, getBatchRow, insertReceipt, transition, type BatchRow } from './repo.js';
 
 export interface Receipt {
   batchId: string;
@@ -60,9 +60,13 @@ export class ReceiptService {
     const record = { ...receipt, signer, verifiedAt: new Date().toISOString() };
     const matches = receipt.contentSha256.toLowerCase() === batch.contentSha256 && receipt.sequence === batch.sequence;
     const state = !matches ? 'RECEIPT_MISMATCH' : receipt.outcome === 'ACCEPTED' ? 'ACKNOWLEDGED' : 'REJECTED_BY_PARTNER';
-    await transition(this.deps.db, batch.id, AWAITING, state, {
-      receipt: JSON.stringify(record),
-      ...(state === 'ACKNOWLEDGED' ? { acknowledged_at: new Date().toISOString() } : {}),
+    await this.deps.db.transaction(async (tx) => {
+      const moved = await transition(tx, batch.id, AWAITING, state, {
+        receipt: JSON.stringify(record),
+        ...(state === 'ACKNOWLEDGED' ? { acknowledged_at: new Date().toISOString() } : {}),
+      });
+      // The partner refused it: what was built on it has no base there.
+      if (moved && state === 'REJECTED_BY_PARTNER') await failDeltasBuiltOn(tx, partner, batch.sequence!);
     });
     return (await getBatchRow(this.deps.db, batch.id))!;
   }

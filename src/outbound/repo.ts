@@ -151,6 +151,23 @@ export async function lastFullBuiltAt(q: Queryable, partner: string): Promise<nu
   return rows[0]?.at ?? null;
 }
 
+/**
+ * A batch that ended for good without reaching the partner (FAILED, DEAD_LETTER) or that the partner
+ * rejected is a base the partner does not hold: the DELTAs built on it, up to the next FULL, must not
+ * be sent. They end FAILED too, so the next batch is a FULL (contract 9.3). Returns how many.
+ */
+export async function failDeltasBuiltOn(tx: Queryable, partner: string, sequence: number): Promise<number> {
+  const rows = await tx.query<{ id: string }>(
+    `UPDATE outbound_batches SET state = 'FAILED', next_attempt_at = NULL
+      WHERE partner = $1 AND kind = 'DELTA' AND sequence > $2 AND state = ANY($3::text[])
+        AND NOT EXISTS (SELECT 1 FROM outbound_batches f WHERE f.partner = $1 AND f.kind = 'FULL' AND f.sequence > $2 AND f.sequence < outbound_batches.sequence)
+      RETURNING id::text AS id`,
+    [partner, sequence, UNDELIVERED],
+  );
+  for (const r of rows) await addTransition(tx, r.id, 'FAILED', new Date(), `not sent: the message it builds on, sequence ${sequence}, did not reach the partner`);
+  return rows.length;
+}
+
 export async function supersedeBefore(tx: Queryable, partner: string, sequence: number): Promise<void> {
   const rows = await tx.query<{ id: string }>(
     `UPDATE outbound_batches SET state = 'SUPERSEDED', next_attempt_at = NULL WHERE partner = $1 AND sequence < $2 AND state = ANY($3::text[]) RETURNING id::text AS id`,

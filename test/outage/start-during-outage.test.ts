@@ -157,7 +157,11 @@ describe('a gateway started while PostgreSQL is down (pg)', () => {
     }
     // The two-second schedule was started with the rest: it pulls sequence 1 and applies it.
     await until('a scheduled run to apply sequence 1', async () => ((await scheduledRuns()).some((r) => r.sequence === 1 && r.outcome === 'APPLIED') ? true : undefined));
-    const res = await api(`${url}/v1/recognition/${WATCH}`, lookupToken);
+    // The run record commits with the list; the index takes it in right after (its refresh follows the commit).
+    const res = await until('the lookup to answer from sequence 1', async () => {
+      const r = await api(`${url}/v1/recognition/${WATCH}`, lookupToken);
+      return r.body.provenance?.sequence === 1 ? r : undefined;
+    }, 5_000);
     expect(res).toMatchObject({ status: 200, body: { partner: 'EU', operator: { status: 'VALID' }, provenance: { sequence: 1 } } });
     firstDecision = res.body.decision;
   });

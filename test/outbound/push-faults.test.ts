@@ -265,6 +265,40 @@ describe.each(ENGINES)('outbound push to a faulty partner (%s)', (engine) => {
     expect(new Set(seen.map((s) => s.sha))).toEqual(new Set([run.body.contentSha256]));
   }, 30_000);
 
+  it('a DELTA waiting behind a batch that ends FAILED is not sent: it ends FAILED too, and the next batch is a FULL', async () => {
+    seen.length = 0;
+    nock.cleanAll();
+    nock(HOST)
+      .post(PATH).reply(function (uri, body) {
+        record.call(this, uri, body);
+        return [429, 'slow down', { 'retry-after': '1' }];
+      })
+      .post(PATH).reply(function (uri, body) {
+        record.call(this, uri, body);
+        return [400, '{"error":"refused"}'];
+      });
+    // Two enterprises new to the register (the earlier cases changed which of REGISTER are listed).
+    const [six, seven] = sandboxRegister(60).slice(50, 52).map((e): Enterprise => ({ ...e, level: 'ADVANCED_CERTIFIED', status: 'VALID', rectificationUntil: null }));
+    await importDelta([six!]);
+    const base = await admin('/admin/outbound/EU/run', { method: 'POST' });
+    expect(base.body.state).toBe('RETRY_WAIT');
+    await importDelta([seven!]);
+    const built = await admin('/admin/outbound/EU/run', { method: 'POST' });
+    expect(built.body).toMatchObject({ kind: 'DELTA', sequence: base.body.sequence + 1, previousSequence: base.body.sequence, state: 'BUILT' });
+    expect((await waitFor(base.body.id, ['FAILED'])).state).toBe('FAILED');
+    const orphan = await waitFor(built.body.id, ['FAILED']);
+    expect(orphan).toMatchObject({ state: 'FAILED', attempts: [] });
+    expect(orphan.transitions.map((t: { state: string }) => t.state)).toEqual(['BUILT', 'FAILED']);
+    expect(seen.map((s) => s.key)).toEqual([base.body.id, base.body.id]);
+
+    nock(HOST).post(PATH).reply(function (uri, body) {
+      record.call(this, uri, body);
+      return [202, ''];
+    });
+    const next = await admin('/admin/outbound/EU/run', { method: 'POST' });
+    expect(next.body).toMatchObject({ kind: 'FULL', sequence: built.body.sequence + 1, state: 'DELIVERED' });
+  });
+
   it('answers bad operate requests with coded errors', async () => {
     expect((await admin('/admin/outbound/XX/run', { method: 'POST' })).status).toBe(404);
     expect((await admin('/admin/outbound/EU/run?kind=DELTA', { method: 'POST' })).status).toBe(400);
