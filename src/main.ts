@@ -354,16 +354,16 @@ async function startOnce(config: Readonly<Config>, logger: Logger, options: Gate
       // A token with several scopes is limited as its first one.
       (r) => r.use(rateLimiter(config.rateLimits, (token) => auth.identify(token)?.scope ?? null)),
       (r) => healthRoutes(r, { indexLoaded: () => ready && index.loaded, database: () => probeDatabase(db) }),
+      (r) => {
+        // First after health: the clearance systems' routes are matched before the admin ones. Through the error mapper: a 503 carries Retry-After.
+        r.use('/v1/recognition', (_req, _res, next) => next(ready ? undefined : new AppError('NOT_READY', 'The lookup index is still loading.')));
+        recognitionRoutes(r, auth, lookup);
+      },
       (r) => openApiRoutes(r, auth),
       (r) => whoamiRoutes(r, auth),
       (r) => auditRoutes(r, auth, db),
       (r) => registryRoutes(r, { auth, db, logger, registry, today, exchangeOf }),
       (r) => partnerRoutes(r, { auth, onboarding, db, logger }),
-      (r) => {
-        // Through the error mapper: a 503 carries Retry-After.
-        r.use('/v1/recognition', (_req, _res, next) => next(ready ? undefined : new AppError('NOT_READY', 'The lookup index is still loading.')));
-        recognitionRoutes(r, auth, lookup);
-      },
       (r) =>
         exchangeRoutes(r, {
           auth,
