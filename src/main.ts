@@ -416,6 +416,10 @@ async function startOnce(config: Readonly<Config>, logger: Logger, options: Gate
       // The first FULL to each partner goes out before ready (sandbox: acknowledged by the simulators).
       for (const code of out.partnerCodes()) {
         try {
+          if (!(await out.dueAtStart(code))) {
+            logger.info({ partner: code }, 'startup outbound skipped: nothing changed since its last batch');
+            continue;
+          }
           const batch = await out.run(code, 'startup');
           logger.info({ partner: code, sequence: batch.sequence, state: batch.state }, 'startup outbound');
         } catch (err) {

@@ -51,6 +51,20 @@ export class OutboundService {
     return this.deps.partners.all().filter((p) => p.def.manifest.outbound?.enabled).map((p) => p.def.code);
   }
 
+  /**
+   * True when a start should build for the partner: it has no batch yet (its first FULL), or the register
+   * changed after its last build. Otherwise the start leaves it to the partner's schedule (a restart then
+   * reads neither the register nor the partner's last state).
+   */
+  async dueAtStart(partner: string): Promise<boolean> {
+    const rows = await this.deps.db.query<{ due: boolean }>(
+      `SELECT NOT EXISTS (SELECT 1 FROM outbound_batches WHERE partner = $1)
+           OR coalesce((SELECT max(recorded_at) FROM domestic_events) > (SELECT max(built_at) FROM outbound_batches WHERE partner = $1), false) AS due`,
+      [partner],
+    );
+    return rows[0]?.due === true;
+  }
+
   /** Builds now and, for push partners, delivers (waiting for this round of delivery). */
   async run(partner: string, trigger: string, forceFull = false): Promise<BatchRow> {
     const batch = await this.builder.build({ partner, trigger, forceFull });
