@@ -16,20 +16,21 @@ export interface CmsSigner {
   crlsDer?: Buffer[];
 }
 
-export function signDetachedCms(content: Buffer, signer: CmsSigner, signingTime = new Date()): Buffer {
+/** `digest`: the SHA-256 of `content`, when the caller has already computed it (a large list). */
+export function signDetachedCms(content: Buffer, signer: CmsSigner, signingTime = new Date(), digest?: Buffer): Buffer {
   const [cert] = parseCertificatesPem(signer.certPem);
   if (!cert) throw new Error('The signer PEM holds no certificate.');
   const key = createPrivateKey(signer.keyPem);
   if (!cert.checkPrivateKey(key)) throw new Error('The signer key does not match the signer certificate.');
   const chain = (signer.chainPem ?? []).flatMap((pem) => parseCertificatesPem(pem));
 
-  const digest = createHash('sha256').update(content).digest();
+  const messageDigest = digest ?? createHash('sha256').update(content).digest();
   const attr = (type: string, value: Asn1): Asn1 => seq([oidNode(type), set([value])]);
   // DER orders SET OF by encoding; openssl does the same.
   const signedAttrs = [
     attr(OID.contentType, oidNode(OID.data)),
     attr(OID.signingTime, timeNode(signingTime)),
-    attr(OID.messageDigest, octetNode(digest)),
+    attr(OID.messageDigest, octetNode(messageDigest)),
   ].sort((a, b) => Buffer.compare(toDer(a), toDer(b)));
 
   // RFC 5652 5.4: sign the attributes encoded as a SET; they are stored as [0] IMPLICIT.

@@ -13,13 +13,14 @@ import { partnerLockKey } from '../exchange/locks.js';
 import type { Partners } from '../exchange/partners.js';
 import type { Db, Queryable } from '../store/db.js';
 import { compressBody } from './body.js';
-import { serialise, type MessageHeader } from './message.js';
+import { messageBytes, serialise, type MessageHeader } from './message.js';
 import { planBatch } from './plan.js';
-import { selectForPartner, type ProjectionMemo } from './project.js';
+import { PartnerList, listKey } from './partner-list.js';
 import { BREAKS_CHAIN, getBatchRow, insertBatch, lastFullBuiltAt, lastReceived, lastSequenced, supersedeBefore, type BatchRow } from './repo.js';
 import { durationMs, type OutboundSettings } from './settings.js';
 import type { OutboundSigner } from './signer.js';
-import { SnapshotCache, type Snapshot } from './snapshot.js';
+import { ScratchBuffers, type Scratch } from './scratch.js';
+import { SnapshotCache, type KnownState } from './snapshot.js';
 
 export function outboundSettingsOf(partners: Partners, code: string): OutboundSettings {
   const s = partners.get(code)?.def.manifest.outbound;
@@ -56,21 +57,21 @@ export interface BuilderDeps {
 export class OutboundBuilder {
   private readonly register: RegisterCache;
   private readonly snapshots = new SnapshotCache();
-  /** Per partner, the projections of its current allow-list. */
-  private readonly memos = new Map<string, { fields: string; memo: ProjectionMemo }>();
+  private readonly scratch = new ScratchBuffers();
+  /** Per partner, its list as the register stands, for its current settings. */
+  private readonly lists = new Map<string, PartnerList>();
 
   constructor(private readonly deps: BuilderDeps) {
     this.register = deps.register ?? new RegisterCache();
   }
 
-  private memoFor(partner: string, settings: OutboundSettings): ProjectionMemo {
-    const fields = settings.fields.join(',');
-    let m = this.memos.get(partner);
-    if (m?.fields !== fields) {
-      m = { fields, memo: new WeakMap() };
-      this.memos.set(partner, m);
+  private listFor(partner: string, settings: OutboundSettings): PartnerList {
+    let list = this.lists.get(partner);
+    if (list?.key !== listKey(settings)) {
+      list = new PartnerList(settings);
+      this.lists.set(partner, list);
     }
-    return m.memo;
+    return list;
   }
 
   /** Builds now; null when another process is building this partner's batch. */
@@ -82,11 +83,11 @@ export class OutboundBuilder {
     );
     if (!result.acquired) return null;
     // Committed: the partner's state after this batch is the next build's base.
-    if (result.value.state) this.snapshots.remember(input.partner, result.value.id, result.value.state);
+    if (result.value.known) this.snapshots.remember(input.partner, result.value.id, result.value.known);
     return getBatchRow(this.deps.db, result.value.id);
   }
 
-  private async buildIn(tx: Queryable, input: BuildInput, settings: OutboundSettings): Promise<{ id: string; state: Snapshot | null }> {
+  private async buildIn(tx: Queryable, input: BuildInput, settings: OutboundSettings): Promise<{ id: string; known: KnownState | null }> {
     const now = this.deps.now?.() ?? new Date();
     const today = dateInZone(now.getTime(), this.deps.timeZone);
     const last = await lastSequenced(tx, input.partner);
@@ -99,48 +100,67 @@ export class OutboundBuilder {
     const fullDue = input.forceFull === true || lastFull === null || now.getTime() - lastFull >= durationMs(settings.fullEvery);
     // Last await before the plan: the shared register map is used before any other read changes it.
     const register = await this.register.read(tx);
-    const selection = selectForPartner(register.values(), settings, this.memoFor(input.partner, settings));
+    const list = this.listFor(input.partner, settings);
+    list.catchUp(this.register, register);
+    const stateBase = previous ?? received;
     const plan = planBatch({
-      now: selection.records,
-      previous,
-      received,
+      now: list.records,
+      previous: previous?.state ?? null,
+      received: received?.state ?? null,
       fullDue,
-      heldBack: selection.problems.length,
+      heldBack: list.heldBack,
       removedSince: removedSince(register, today),
       maxRemovalRatio: settings.maxRemovalRatio,
+      changed: stateBase?.mark ? list.changedSince(stateBase.mark) : null,
+      inOrder: () => list.inOrder(),
     });
+    const problems = list.heldBack > 0 ? list.problems().slice(0, 100) : [];
 
     const id = randomUUID();
-    const base = { id, partner: input.partner, kind: plan.kind, format: settings.format, trigger: input.trigger, builtAt: now, generatedAt: now, problems: selection.problems.slice(0, 100) };
+    const base = { id, partner: input.partner, kind: plan.kind, format: settings.format, trigger: input.trigger, builtAt: now, generatedAt: now, problems };
     if (plan.records === null) {
       await insertBatch(tx, {
         ...base, sequence: null, previousSequence: last?.sequence ?? null, contentType: settings.format === 'xml' ? 'application/xml' : 'application/json',
-        state: 'NO_CHANGE', contentSha256: null, bodyGzip: null, signature: null, signer: null, counts: plan.counts,
+        state: 'NO_CHANGE', contentSha256: null, bodyBrotli: null, signature: null, signer: null, counts: plan.counts,
       });
-      return { id, state: null };
+      return { id, known: null };
     }
     const sequence = (last?.sequence ?? 0) + 1;
     const header: MessageHeader = {
       sender: 'CN', receiver: input.partner, sequence, previousSequence: last?.sequence ?? null, kind: plan.kind,
       generatedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z'), recordCount: plan.records.length, batchId: id,
     };
-    const { body, contentType } = serialise(settings.format, header, plan.records);
-    // Compressed on libuv's pool while this thread hashes and signs.
+    // A FULL is the whole list, whose records' bytes the list keeps (partner-list.ts); a DELTA its changes.
+    const held: { scratch?: Scratch } = {};
+    const allocate = (size: number): Buffer => (held.scratch = this.scratch.take(size)).buffer;
+    const { body, contentType } = plan.kind === 'FULL' ? messageBytes(settings.format, header, list.bytesInOrder(), allocate) : serialise(settings.format, header, plan.records);
+    // Compressed on libuv's pool while this thread hashes and signs; the scratch memory is given back
+    // only once the compression is over, whatever happens meanwhile.
     const compressed = compressBody(body);
-    compressed.catch(() => undefined); // awaited below; not unhandled if signing throws first
-    const contentSha256 = createHash('sha256').update(body).digest('hex');
-    const signature = this.deps.signer.sign(body);
+    const release = (): void => held.scratch?.release();
+    const compressedDone = compressed.then(release, release);
+    let bodyBrotli: Buffer;
+    let digest: Buffer;
+    let signature: Buffer;
+    try {
+      digest = createHash('sha256').update(body).digest();
+      signature = this.deps.signer.sign(body, digest);
+      bodyBrotli = await compressed;
+    } finally {
+      await compressedDone;
+    }
+    const contentSha256 = digest.toString('hex');
     const state = plan.guard ? 'PENDING_APPROVAL' : 'BUILT';
     await insertBatch(tx, {
       ...base, sequence, previousSequence: header.previousSequence, contentType, state,
-      contentSha256, bodyGzip: await compressed, signature, signer: this.deps.signer.info,
+      contentSha256, bodyBrotli, signature, signer: this.deps.signer.info,
       counts: plan.counts,
       problems: plan.guard ? [{ record: -1, path: '', message: plan.guard }, ...base.problems] : base.problems,
     });
     if (plan.kind === 'FULL' && state === 'BUILT') await supersedeBefore(tx, input.partner, sequence);
     this.deps.logger.info({ partner: input.partner, sequence, kind: plan.kind, state, records: plan.records.length }, 'outbound batch built');
     // What the partner holds once it has this batch: the eligible records now (a FULL's records, or
-    // the previous state with this DELTA applied — the same map).
-    return { id, state: selection.records };
+    // the previous state with this DELTA applied — the same records).
+    return { id, known: { state: list.snapshot(), mark: list.mark() } };
   }
 }

@@ -27,9 +27,6 @@ export const XML_NAMES: Record<(typeof MESSAGE_FIELDS)[number], string> = {
 export const XML_NAMESPACE = 'urn:aeo-mra:cn:aeo-list:1';
 
 let validators: { message: ValidateFunction; record: ValidateFunction } | undefined;
-/** Records that passed the record check. Records are never changed once projected, and the builder
- * projects an unchanged enterprise to the same record again, so each is checked once. */
-const checkedRecords = new WeakSet<OutboundRecord>();
 
 function compiled(): { message: ValidateFunction; record: ValidateFunction } {
   if (!validators) {
@@ -41,19 +38,16 @@ function compiled(): { message: ValidateFunction; record: ValidateFunction } {
   return validators;
 }
 
-/** Throws SCHEMA_INVALID (with the first problems) unless the message fits cn-aeo-list.v1. */
-export function validateMessage(header: MessageHeader, records: readonly OutboundRecord[]): void {
-  const v = compiled();
-  const invalid = (problems: string[]): AppError => new AppError('SCHEMA_INVALID', `The outbound message does not fit CN AEO list v1: ${problems.join('; ')}`);
-  // The header and envelope with the whole schema; each record with the schema's own record definition
-  // (what `enterprises.items` refers to), so together this is the whole schema.
-  if (!v.message({ header, enterprises: [] })) throw invalid(describeErrors(v.message.errors, 3));
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    if (checkedRecords.has(r)) continue;
-    if (!v.record(r)) throw invalid(describeErrors(v.record.errors, 3).map((p) => `/enterprises/${i}${p.startsWith('/:') ? p.slice(1) : p}`));
-    checkedRecords.add(r);
-  }
+const invalid = (problems: string[]): AppError => new AppError('SCHEMA_INVALID', `The outbound message does not fit CN AEO list v1: ${problems.join('; ')}`);
+
+function checkHeader(header: MessageHeader): void {
+  const v = compiled().message;
+  if (!v({ header, enterprises: [] })) throw invalid(describeErrors(v.errors, 3));
+}
+
+function checkRecord(r: OutboundRecord, i: number): void {
+  const v = compiled().record;
+  if (!v(r)) throw invalid(describeErrors(v.errors, 3).map((p) => `/enterprises/${i}${p.startsWith('/:') ? p.slice(1) : p}`));
 }
 
 export function canonicalHeader(h: MessageHeader): string {
@@ -61,18 +55,11 @@ export function canonicalHeader(h: MessageHeader): string {
 }
 
 /**
- * The records part alone: `[{...},{...}]`, sorted as given. Records the projection made are already
- * canonical (isCanonical) and take JSON.stringify's fast path; any other record goes through the
- * replacer list, which writes only the message fields, in message order, whatever order it has.
+ * One record's canonical JSON. Records the projection made are already canonical (isCanonical) and
+ * take JSON.stringify's fast path; any other record goes through the replacer list, which writes only
+ * the message fields, in message order, whatever order it has.
  */
-export function canonicalRecords(records: readonly OutboundRecord[]): string {
-  return records.every(isCanonical) ? JSON.stringify(records) : JSON.stringify(records, MESSAGE_FIELDS as unknown as string[]);
-}
-
-export function toJsonBytes(header: MessageHeader, records: readonly OutboundRecord[]): Buffer {
-  // Encoded in parts: no concatenated copy of the (large) records text is made first.
-  return Buffer.concat([Buffer.from(`{"header":${canonicalHeader(header)},"enterprises":`, 'utf8'), Buffer.from(canonicalRecords(records), 'utf8'), Buffer.from('}')]);
-}
+const jsonRecord = (r: OutboundRecord): string => (isCanonical(r) ? JSON.stringify(r) : JSON.stringify(r, MESSAGE_FIELDS as unknown as string[]));
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 const NEEDS_XML_ESCAPE = /[&<>"']/;
@@ -80,28 +67,94 @@ const escapeXml = (s: string): string => (NEEDS_XML_ESCAPE.test(s) ? s.replace(/
 const XML_OPEN = MESSAGE_FIELDS.map((f) => `<${XML_NAMES[f]}>`);
 const XML_CLOSE = MESSAGE_FIELDS.map((f) => `</${XML_NAMES[f]}>`);
 
-export function toXmlBytes(header: MessageHeader, records: readonly OutboundRecord[]): Buffer {
+function xmlRecord(r: OutboundRecord): string {
+  let e = '<Enterprise>';
+  for (let f = 0; f < MESSAGE_FIELDS.length; f++) {
+    const v = r[MESSAGE_FIELDS[f]!];
+    if (v !== undefined) e += XML_OPEN[f]! + escapeXml(v) + XML_CLOSE[f]!;
+  }
+  return `${e}</Enterprise>`;
+}
+
+/**
+ * Each record's bytes, per format, made once: a record is never changed once made, and the builder
+ * gives an unchanged enterprise the same record again (project.ts ProjectionMemo), so only new records
+ * are encoded. Only records that passed the schema's record definition get bytes: bytes mean checked.
+ */
+const PIECES = { json: new WeakMap<OutboundRecord, Buffer>(), xml: new WeakMap<OutboundRecord, Buffer>() };
+
+/** A record's bytes in `format`, after the record check (`index`: its place, for the problem's path). */
+export function recordBytes(format: 'json' | 'xml', r: OutboundRecord, index: number): Buffer {
+  let p = PIECES[format].get(r);
+  if (p === undefined) {
+    checkRecord(r, index);
+    p = Buffer.from(format === 'xml' ? xmlRecord(r) : jsonRecord(r), 'utf8');
+    PIECES[format].set(r, p);
+  }
+  return p;
+}
+
+const pieces = (format: 'json' | 'xml', records: readonly OutboundRecord[]): Buffer[] => records.map((r, i) => recordBytes(format, r, i));
+
+/** Where a message's bytes are written: `size` bytes, contents undefined. */
+export type Allocate = (size: number) => Buffer;
+const allocUnsafe: Allocate = (size) => Buffer.allocUnsafe(size);
+
+/** head, the parts with `separator` between them, tail: one buffer, written once. */
+function assemble(head: string, parts: readonly Buffer[], separator: string, tail: string, allocate: Allocate): Buffer {
+  const h = Buffer.from(head, 'utf8');
+  const sep = Buffer.from(separator, 'utf8');
+  const t = Buffer.from(tail, 'utf8');
+  let size = h.length + t.length + Math.max(0, parts.length - 1) * sep.length;
+  for (const p of parts) size += p.length;
+  const out = allocate(size);
+  let at = h.copy(out, 0);
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0 && sep.length > 0) at += sep.copy(out, at);
+    out.set(parts[i]!, at);
+    at += parts[i]!.length;
+  }
+  t.copy(out, at);
+  return out;
+}
+
+/** Throws SCHEMA_INVALID (with the first problems) unless the message fits cn-aeo-list.v1. */
+export function validateMessage(header: MessageHeader, records: readonly OutboundRecord[]): void {
+  // The header and envelope with the whole schema; each record with the schema's own record definition
+  // (what `enterprises.items` refers to), so together this is the whole schema.
+  checkHeader(header);
+  pieces('json', records);
+}
+
+/** The records part alone: `[{...},{...}]`, sorted as given. */
+export function canonicalRecords(records: readonly OutboundRecord[]): string {
+  return `[${records.map(jsonRecord).join(',')}]`;
+}
+
+/**
+ * The message from its records' bytes (each from recordBytes, in aeoCode order), after the header
+ * check, written into memory from `allocate` (scratch.ts for a large one).
+ */
+export function messageBytes(format: 'json' | 'xml', header: MessageHeader, parts: readonly Buffer[], allocate: Allocate = allocUnsafe): { body: Buffer; contentType: string } {
+  checkHeader(header);
+  return format === 'xml'
+    ? { body: xmlBytes(header, parts, allocate), contentType: 'application/xml' }
+    : { body: jsonBytes(header, parts, allocate), contentType: 'application/json' };
+}
+
+const jsonBytes = (header: MessageHeader, parts: readonly Buffer[], allocate: Allocate = allocUnsafe): Buffer =>
+  assemble(`{"header":${canonicalHeader(header)},"enterprises":[`, parts, ',', ']}', allocate);
+
+function xmlBytes(header: MessageHeader, parts: readonly Buffer[], allocate: Allocate = allocUnsafe): Buffer {
   const attrs = HEADER_ORDER.filter((k) => header[k] !== null)
     .map((k) => ` ${k}="${escapeXml(String(header[k]))}"`)
     .join('');
-  const parts = new Array<string>(records.length + 2);
-  parts[0] = `<?xml version="1.0" encoding="UTF-8"?>\n<AEOList xmlns="${XML_NAMESPACE}"${attrs}>`;
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    let e = '<Enterprise>';
-    for (let f = 0; f < MESSAGE_FIELDS.length; f++) {
-      const v = r[MESSAGE_FIELDS[f]!];
-      if (v !== undefined) e += XML_OPEN[f]! + escapeXml(v) + XML_CLOSE[f]!;
-    }
-    parts[i + 1] = `${e}</Enterprise>`;
-  }
-  parts[records.length + 1] = '</AEOList>\n';
-  return Buffer.from(parts.join(''), 'utf8');
+  return assemble(`<?xml version="1.0" encoding="UTF-8"?>\n<AEOList xmlns="${XML_NAMESPACE}"${attrs}>`, parts, '', '</AEOList>\n', allocate);
 }
 
-export function serialise(format: 'json' | 'xml', header: MessageHeader, records: readonly OutboundRecord[]): { body: Buffer; contentType: string } {
-  validateMessage(header, records);
-  return format === 'xml'
-    ? { body: toXmlBytes(header, records), contentType: 'application/xml' }
-    : { body: toJsonBytes(header, records), contentType: 'application/json' };
-}
+export const toJsonBytes = (header: MessageHeader, records: readonly OutboundRecord[]): Buffer => jsonBytes(header, pieces('json', records));
+export const toXmlBytes = (header: MessageHeader, records: readonly OutboundRecord[]): Buffer => xmlBytes(header, pieces('xml', records));
+
+/** The message's bytes, after the schema check (records checked on first use, the header each time). */
+export const serialise = (format: 'json' | 'xml', header: MessageHeader, records: readonly OutboundRecord[]): { body: Buffer; contentType: string } =>
+  messageBytes(format, header, pieces(format, records));

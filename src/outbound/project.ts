@@ -50,6 +50,23 @@ export function departure(aeoCode: string, statusSince: string): OutboundRecord 
   return r;
 }
 
+/** What the partner gets of one enterprise: its record, a problem (held back), or nothing (not eligible). */
+export type Placement = { record: OutboundRecord; problem?: undefined } | { record?: undefined; problem: string } | null;
+
+/** Where one enterprise stands for a partner; `fields` = sentFields(s), `memo` belongs to them. */
+export function place(e: Enterprise, s: OutboundSettings, fields: readonly MessageField[], memo?: ProjectionMemo): Placement {
+  if (!isEligible(e, s)) return null;
+  if (s.requireEnglishName && e.nameEn.trim() === '') return { problem: `${e.aeoCode} has no English name, which this partner requires; held back` };
+  let r = memo?.get(e);
+  if (r === undefined) {
+    r = project(e, fields);
+    memo?.set(e, r);
+  }
+  return { record: r };
+}
+
+export const heldBackPath = (aeoCode: string): string => `/${aeoCode}/nameEn`;
+
 export interface Selection {
   /** Eligible and complete, by aeoCode. */
   records: Map<string, OutboundRecord>;
@@ -63,17 +80,9 @@ export function selectForPartner(register: Iterable<Enterprise>, s: OutboundSett
   const records = new Map<string, OutboundRecord>();
   const problems: RecordProblem[] = [];
   for (const e of register) {
-    if (!isEligible(e, s)) continue;
-    if (s.requireEnglishName && e.nameEn.trim() === '') {
-      problems.push({ record: problems.length, path: `/${e.aeoCode}/nameEn`, message: `${e.aeoCode} has no English name, which this partner requires; held back` });
-      continue;
-    }
-    let r = memo?.get(e);
-    if (r === undefined) {
-      r = project(e, fields);
-      memo?.set(e, r);
-    }
-    records.set(e.aeoCode, r);
+    const p = place(e, s, fields, memo);
+    if (p?.record) records.set(e.aeoCode, p.record);
+    else if (p) problems.push({ record: problems.length, path: heldBackPath(e.aeoCode), message: p.problem });
   }
   return { records, problems };
 }

@@ -72,8 +72,8 @@ const toBatch = (r: Raw): BatchRow => ({
 export type NewBatch = Pick<BatchRow, 'id' | 'partner' | 'sequence' | 'previousSequence' | 'kind' | 'format' | 'contentType' | 'state' | 'trigger' | 'contentSha256' | 'signer' | 'counts'> & {
   builtAt: Date;
   generatedAt: Date;
-  /** The message bytes, gzip-compressed (body.ts). */
-  bodyGzip: Buffer | null;
+  /** The message bytes, Brotli-compressed (body.ts). */
+  bodyBrotli: Buffer | null;
   signature: Buffer | null;
   problems: readonly RecordProblem[];
 };
@@ -82,11 +82,11 @@ export async function insertBatch(tx: Queryable, b: NewBatch): Promise<void> {
   // Bytes as base64 text decoded in SQL: PGlite writes a Buffer parameter as hex digits made in JS.
   await tx.query(
     `INSERT INTO outbound_batches (id, partner, sequence, previous_sequence, kind, format, content_type, state, trigger, built_at, generated_at,
-       content_sha256, body_gzip, signature, signer, counts, problems)
+       content_sha256, body_brotli, signature, signer, counts, problems)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, decode($13, 'base64'), decode($14, 'base64'), $15, $16, $17)`,
     [
       b.id, b.partner, b.sequence, b.previousSequence, b.kind, b.format, b.contentType, b.state, b.trigger, b.builtAt.toISOString(), b.generatedAt.toISOString(),
-      b.contentSha256, b.bodyGzip?.toString('base64') ?? null, b.signature?.toString('base64') ?? null, b.signer === null ? null : JSON.stringify(b.signer),
+      b.contentSha256, b.bodyBrotli?.toString('base64') ?? null, b.signature?.toString('base64') ?? null, b.signer === null ? null : JSON.stringify(b.signer),
       JSON.stringify(b.counts), JSON.stringify(b.problems),
     ],
   );
@@ -179,17 +179,18 @@ export async function supersedeBefore(tx: Queryable, partner: string, sequence: 
 /** The stored message bytes of batches, in the order asked (compressed ones as stored; body.ts reads them). */
 export async function storedBodies(q: Queryable, where: string, params: readonly unknown[]): Promise<StoredBody[]> {
   return q.query<StoredBody & Record<string, unknown>>(
-    `SELECT id::text AS id, kind, format, encode(body_gzip, 'base64') AS gzip, encode(body, 'base64') AS plain, encode(signature, 'base64') AS signature
+    `SELECT id::text AS id, kind, format, encode(body_brotli, 'base64') AS brotli, encode(body_gzip, 'base64') AS gzip, encode(body, 'base64') AS plain, encode(signature, 'base64') AS signature
        FROM outbound_batches WHERE ${where}`,
     params,
   );
 }
 
-/** One batch's message as stored: base64 of the gzip bytes (since migration 010) or of the plain ones (before). */
+/** One batch's message as stored: base64 of the Brotli bytes (since migration 013), of the gzip ones (010), or of the plain ones (before). */
 export interface StoredBody {
   id: string;
   kind: BatchKind;
   format: 'json' | 'xml';
+  brotli: string | null;
   gzip: string | null;
   plain: string | null;
   signature: string | null;

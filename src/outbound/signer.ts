@@ -9,7 +9,8 @@ import { ConfigError } from '../config.js';
 import { certFingerprint, createCertificateAuthority, formatSubject, issueSigningCertificate, loadTrustAnchors, parseCertificatesPem, signDetachedCms, type CmsSigner } from '../crypto/index.js';
 
 export interface OutboundSigner {
-  sign(content: Buffer): Buffer;
+  /** A detached CMS signature of `content`; `sha256` is its digest when the caller already has it. */
+  sign(content: Buffer, sha256?: Buffer): Buffer;
   /** Subject and fingerprint of the signer certificate (kept with every batch). */
   readonly info: { subject: string; sha256Fingerprint: string };
   /** What partners verify us against: GET /exchange/v1/outbound/trust-anchors. */
@@ -55,7 +56,7 @@ export function loadSignerFiles(keyFile: string, certFile: string, extraAnchorsD
   const cas = [...chain.filter((c) => c.ca), ...extra];
   const signer: CmsSigner = { certPem: toPem(cert), keyPem: readFileSync(keyFile, 'utf8'), chainPem: chain.map(toPem) };
   return {
-    sign: (content) => signDetachedCms(content, signer),
+    sign: (content, sha256) => signDetachedCms(content, signer, new Date(), sha256),
     info: { subject: formatSubject(cert), sha256Fingerprint: certFingerprint(cert) },
     // A self-signed or pinned signer without a CA file: the certificate itself is the anchor.
     anchorsPem: (cas.length > 0 ? cas : [cert]).map(toPem).join(''),

@@ -7,11 +7,13 @@
 import type { Queryable } from '../store/db.js';
 import { bodyOf } from './body.js';
 import { XML_NAMES } from './message.js';
+import type { ListMark } from './partner-list.js';
+import type { RecordLookup } from './plan.js';
 import type { OutboundRecord } from './project.js';
 import { storedBodies } from './repo.js';
 import { MESSAGE_FIELDS, type MessageField } from './settings.js';
 
-export type Snapshot = ReadonlyMap<string, OutboundRecord>;
+export type Snapshot = RecordLookup;
 
 const FIELD_OF_XML = new Map<string, MessageField>(MESSAGE_FIELDS.map((f) => [XML_NAMES[f], f]));
 const XML_TEXT: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" };
@@ -64,18 +66,25 @@ export async function snapshotFromMessages(q: Queryable, partner: string, sequen
   return state;
 }
 
+/** A partner's state after a batch; `mark`: where the builder's list stood then (null when rebuilt from messages). */
+export interface KnownState {
+  state: Snapshot;
+  mark: ListMark | null;
+}
+
 /** The last state built per partner, under its batch id (immutable: a batch's state never changes). */
 export class SnapshotCache {
-  private readonly last = new Map<string, { batchId: string; state: Snapshot }>();
+  private readonly last = new Map<string, { batchId: string } & KnownState>();
 
-  remember(partner: string, batchId: string, state: Snapshot): void {
-    this.last.set(partner, { batchId, state });
+  remember(partner: string, batchId: string, known: KnownState): void {
+    this.last.set(partner, { batchId, ...known });
   }
 
   /** The state after batch `batchId` (sequence `sequence`): from memory, else from the messages. */
-  async after(q: Queryable, partner: string, batchId: string, sequence: number): Promise<Snapshot | null> {
+  async after(q: Queryable, partner: string, batchId: string, sequence: number): Promise<KnownState | null> {
     const hit = this.last.get(partner);
-    if (hit?.batchId === batchId) return hit.state;
-    return snapshotFromMessages(q, partner, sequence);
+    if (hit?.batchId === batchId) return hit;
+    const state = await snapshotFromMessages(q, partner, sequence);
+    return state && { state, mark: null };
   }
 }
