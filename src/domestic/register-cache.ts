@@ -14,11 +14,16 @@ export interface RegisterMark {
   readonly at: number;
 }
 
+/** What a follower of the register reads of its change log. */
+export type RegisterChanges = Pick<RegisterCache, 'mark' | 'changedSince'>;
+
 export class RegisterCache {
   private register = new Map<string, Enterprise>();
   /** The newest event id reflected in `register`; null before the first load. */
   private upTo: number | null = null;
-  /** Bumped whenever `register` is replaced by a load: marks of an earlier load are void. */
+  /** Loads of any cache, counted: each load of each cache has its own number. */
+  private static loads = 0;
+  /** This load's number: marks of an earlier load, or of another cache, are void. */
   private load = 0;
   /** Customs codes changed since the load, in order; `changes[0]` is change number `dropped`. */
   private changes: string[] = [];
@@ -36,7 +41,7 @@ export class RegisterCache {
       if (this.upTo === null || loaded.upTo > this.upTo) {
         this.register = loaded.register;
         this.upTo = loaded.upTo;
-        this.load++;
+        this.load = ++RegisterCache.loads;
         this.changes = [];
         this.dropped = 0;
       }

@@ -4,8 +4,8 @@
 // builds with each record's message bytes beside it (so a FULL after a few changes copies the rest).
 // It logs the aeoCodes whose record changed, so the plan compares just those with what the partner
 // last received (plan.ts `changed`).
-import type { RegisterCache, RegisterMark } from '../domestic/register-cache.js';
-import type { Enterprise, RecordProblem } from '../domestic/types.js';
+import type { RegisterChanges, RegisterMark } from '../domestic/register-cache.js';
+import { aeoCodeOf, type Enterprise, type RecordProblem } from '../domestic/types.js';
 import type { RecordLookup } from './plan.js';
 import { recordBytes } from './message.js';
 import { heldBackPath, place, sentFields, type OutboundRecord, type ProjectionMemo } from './project.js';
@@ -20,8 +20,6 @@ export interface ListMark {
 
 /** The settings a list's content depends on: another value of this means another list. */
 export const listKey = (s: OutboundSettings): string => JSON.stringify([s.acceptedLevels, s.fields, s.requireEnglishName, s.format]);
-
-const aeoCodeOf = (customsCode: string): string => `AEOCN${customsCode}`;
 
 /** The first index in `records` (in aeoCode order) whose aeoCode is not below `code`, from `lo` on. */
 function lowerBound(records: readonly OutboundRecord[], code: string, lo = 0): number {
@@ -80,7 +78,7 @@ export class PartnerList {
   }
 
   /** Brings the list to `register`, which `cache` has just read (before the next await). */
-  catchUp(cache: RegisterCache, register: ReadonlyMap<string, Enterprise>): void {
+  catchUp(cache: RegisterChanges, register: ReadonlyMap<string, Enterprise>): void {
     const changed = this.registerMark === null ? null : cache.changedSince(this.registerMark);
     if (changed === null) this.reload(register);
     else for (const code of changed) this.place(aeoCodeOf(code), register.get(code));

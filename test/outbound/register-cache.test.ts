@@ -64,4 +64,24 @@ describe.each(ENGINES)('the register in memory (%s)', (engine) => {
     expect(history.at(-1)!.nameZh).toBe('名11');
     expect((await register.current()).get(code)!.nameZh).toBe('名11');
   });
+
+  it('logs the codes each read applied: a follower catches up on those alone, and a new load voids old marks', async () => {
+    const cache = register.cache;
+    await register.current();
+    const mark = cache.mark();
+    expect(cache.changedSince(mark)).toEqual([]);
+    const changed = REGISTER.slice(2, 7).map((e) => ({ ...e, addressEn: `${e.addressEn} (moved)` }));
+    expect((await register.import({ kind: 'DELTA', records: changed }, 'test', 'test')).outcome).toBe('APPLIED');
+    await register.current();
+    expect([...new Set(cache.changedSince(mark))].sort()).toEqual(changed.map((e) => e.customsCode).sort());
+    // nothing since the newest mark; a rejected import logs nothing
+    const after = cache.mark();
+    await register.import({ kind: 'DELTA', records: [{ ...REGISTER[3]!, uscc: 'X' }] }, 'test', 'test');
+    await register.current();
+    expect(cache.changedSince(after)).toEqual([]);
+    // another cache's marks (another load) are not its own
+    const other = new RegisterCache();
+    await other.read(db);
+    expect(other.changedSince(mark)).toBeNull();
+  });
 });
