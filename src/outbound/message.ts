@@ -76,25 +76,13 @@ function xmlRecord(r: OutboundRecord): string {
   return `${e}</Enterprise>`;
 }
 
-/**
- * Each record's bytes, per format, made once: a record is never changed once made, and the builder
- * gives an unchanged enterprise the same record again (project.ts ProjectionMemo), so only new records
- * are encoded. Only records that passed the schema's record definition get bytes: bytes mean checked.
- */
-const PIECES = { json: new WeakMap<OutboundRecord, Buffer>(), xml: new WeakMap<OutboundRecord, Buffer>() };
-
-/** A record's bytes in `format`, after the record check (`index`: its place, for the problem's path). */
-export function recordBytes(format: 'json' | 'xml', r: OutboundRecord, index: number): Buffer {
-  let p = PIECES[format].get(r);
-  if (p === undefined) {
-    checkRecord(r, index);
-    p = Buffer.from(format === 'xml' ? xmlRecord(r) : jsonRecord(r), 'utf8');
-    PIECES[format].set(r, p);
-  }
-  return p;
+/** A record's text in `format`, after the schema's record check (`index`: its place, for the problem's path). */
+export function recordText(format: 'json' | 'xml', r: OutboundRecord, index: number): string {
+  checkRecord(r, index);
+  return format === 'xml' ? xmlRecord(r) : jsonRecord(r);
 }
 
-const pieces = (format: 'json' | 'xml', records: readonly OutboundRecord[]): Buffer[] => records.map((r, i) => recordBytes(format, r, i));
+const pieces = (format: 'json' | 'xml', records: readonly OutboundRecord[]): Buffer[] => records.map((r, i) => Buffer.from(recordText(format, r, i), 'utf8'));
 
 /** Where a message's bytes are written: `size` bytes, contents undefined. */
 export type Allocate = (size: number) => Buffer;
@@ -123,7 +111,7 @@ export function validateMessage(header: MessageHeader, records: readonly Outboun
   // The header and envelope with the whole schema; each record with the schema's own record definition
   // (what `enterprises.items` refers to), so together this is the whole schema.
   checkHeader(header);
-  pieces('json', records);
+  records.forEach(checkRecord);
 }
 
 /** The records part alone: `[{...},{...}]`, sorted as given. */

@@ -149,6 +149,28 @@ describe('a partner list kept up to date from the register change log', () => {
   });
 });
 
+describe("the memory a list's bytes hold", () => {
+  it('stays under twice what is in use plus a block, however much changes', () => {
+    const rnd = createRandom(3);
+    const register = new Register(sandboxRegister(6000).map((e) => ({ ...e, level: 'ADVANCED_CERTIFIED' as const, status: 'VALID' as const })));
+    const list = new PartnerList(settings());
+    list.catchUp(register, register.map);
+    const enterprises = [...register.map.values()];
+    for (let round = 0; round < 40; round++) {
+      // a fifth of the list, at random, changes every round: old blocks keep a few records each
+      for (let k = 0; k < enterprises.length / 5; k++) {
+        const e = enterprises[rnd.int(0, enterprises.length - 1)]!;
+        register.set({ ...e, nameEn: `${e.nameEn} r${round}` });
+      }
+      list.catchUp(register, register.map);
+      const bytes = list.bytesInOrder();
+      const live = bytes.reduce((n, b) => n + b.length, 0);
+      const held = [...new Set(bytes.map((b) => b.buffer))].reduce((n, b) => n + b.byteLength, 0);
+      expect(held, `round ${round}: ${held} bytes held for ${live} in use`).toBeLessThanOrEqual(2 * live + 2 * (1 << 20));
+    }
+  });
+});
+
 describe('records in aeoCode order as a state', () => {
   it('answers get, size and keys as the Map of the same records', () => {
     const records = selectForPartner(sandboxRegister(300), settings()).records;

@@ -7,7 +7,8 @@
 import type { RegisterChanges, RegisterMark } from '../domestic/register-cache.js';
 import { aeoCodeOf, type Enterprise, type RecordProblem } from '../domestic/types.js';
 import type { RecordLookup } from './plan.js';
-import { recordBytes } from './message.js';
+import { Arena } from './arena.js';
+import { recordText } from './message.js';
 import { heldBackPath, place, sentFields, type OutboundRecord, type ProjectionMemo } from './project.js';
 import type { MessageField, OutboundSettings } from './settings.js';
 
@@ -66,6 +67,8 @@ export class PartnerList {
   private ordered: readonly OutboundRecord[] = [];
   private orderedBytes: readonly Buffer[] = [];
   private readonly unordered = new Set<string>();
+  /** Where the records' bytes are kept (arena.ts). */
+  private arena = new Arena();
 
   // The list's own change log: aeoCodes whose record changed, since load number `load`.
   private load = 0;
@@ -101,7 +104,7 @@ export class PartnerList {
     return this.ordered;
   }
 
-  /** Each record's message bytes (message.ts recordBytes), aligned with inOrder(). */
+  /** Each record's message bytes (message.ts recordText, UTF-8), aligned with inOrder(). */
   bytesInOrder(): readonly Buffer[] {
     this.putInOrder();
     return this.orderedBytes;
@@ -157,13 +160,16 @@ export class PartnerList {
       if (old) j = i + 1;
       const r = this.byCode.get(code);
       if (!r) continue;
-      bytes[k] = r === old ? beforeBytes[i]! : recordBytes(this.settings.format, r, k);
+      bytes[k] = r === old ? beforeBytes[i]! : this.arena.write(recordText(this.settings.format, r, k));
       records[k++] = r;
     }
     copyTo(before.length);
     this.ordered = records;
     this.orderedBytes = bytes;
     this.unordered.clear();
+    let live = 0;
+    for (const b of bytes) live += b.length;
+    if (this.arena.wasteful(live)) ({ arena: this.arena, parts: this.orderedBytes } = Arena.compact(bytes));
   }
 
   private reload(register: ReadonlyMap<string, Enterprise>): void {
@@ -172,6 +178,7 @@ export class PartnerList {
     this.ordered = [];
     this.orderedBytes = [];
     this.unordered.clear();
+    this.arena = new Arena();
     this.load++;
     this.changes = [];
     this.dropped = 0;
