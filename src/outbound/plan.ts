@@ -1,5 +1,6 @@
 // FULL or DELTA against what the partner last received, counts and the guard (pure).
 import { departure, type OutboundRecord } from './project.js';
+import { MESSAGE_FIELDS } from './settings.js';
 
 export type BatchKind = 'FULL' | 'DELTA';
 
@@ -49,11 +50,11 @@ export interface PlanInput {
 
 export const byCode = (a: { aeoCode: string }, b: { aeoCode: string }): number => (a.aeoCode < b.aeoCode ? -1 : a.aeoCode > b.aeoCode ? 1 : 0);
 
+/** Records hold message fields only (a projection, or one read back from our own message). */
 function sameRecord(a: OutboundRecord, b: OutboundRecord): boolean {
   if (a === b) return true; // the same projection (project.ts ProjectionMemo)
-  const ka = Object.keys(a);
-  if (ka.length !== Object.keys(b).length) return false;
-  return ka.every((k) => a[k as keyof OutboundRecord] === b[k as keyof OutboundRecord]);
+  for (const f of MESSAGE_FIELDS) if (a[f] !== b[f]) return false;
+  return true;
 }
 
 export function planBatch(input: PlanInput): Plan {
