@@ -8,6 +8,8 @@ import { bodyOf, compressBody } from './body.js';
 import { ScratchBuffers } from './scratch.js';
 
 const b64 = (b: Buffer): string => b.toString('base64');
+/** The same memory (compared as a boolean: a failing toBe would print megabytes). */
+const same = (a: Buffer, b: Buffer): boolean => a.buffer === b.buffer;
 
 describe('stored message bytes', () => {
   // text that compresses well, then bytes that do not, over several 1 MiB output steps
@@ -38,16 +40,25 @@ describe('scratch memory for large messages', () => {
     const a = pool.take(2 << 20);
     const b = pool.take(2 << 20);
     expect(a.buffer.length).toBe(2 << 20);
-    expect(a.buffer.buffer).not.toBe(b.buffer.buffer);
+    expect(same(a.buffer, b.buffer)).toBe(false);
     a.release();
     a.release(); // twice is once
     const c = pool.take(2 << 20);
-    expect(c.buffer.buffer).toBe(a.buffer.buffer);
+    expect(same(c.buffer, a.buffer)).toBe(true);
     const d = pool.take(2 << 20);
-    expect(d.buffer.buffer).not.toBe(a.buffer.buffer);
+    expect(same(d.buffer, a.buffer)).toBe(false);
     // one that does not fit is a new one
     c.release();
-    expect(pool.take(8 << 20).buffer.buffer).not.toBe(a.buffer.buffer);
+    expect(same(pool.take(8 << 20).buffer, a.buffer)).toBe(false);
+  });
+
+  it('keeps the largest when more come back than it keeps, so a growing list is not stuck with small ones', () => {
+    const pool = new ScratchBuffers();
+    const [small, middle, large] = [2 << 20, 4 << 20, 8 << 20].map((n) => pool.take(n));
+    for (const s of [small!, middle!, large!]) s.release();
+    expect(same(pool.take(8 << 20).buffer, large!.buffer)).toBe(true);
+    expect(same(pool.take(3 << 20).buffer, middle!.buffer)).toBe(true);
+    expect(same(pool.take(2 << 20).buffer, small!.buffer)).toBe(false);
   });
 
   it('small messages are plain allocations, not pooled', () => {

@@ -115,6 +115,9 @@ export class OutboundBuilder {
       inOrder: () => list.inOrder(),
     });
     const problems = list.heldBack > 0 ? list.problems().slice(0, 100) : [];
+    // What the partner holds once it has this batch: the eligible records now (a FULL's records, or
+    // the previous state with this DELTA applied — the same records), taken with the plan.
+    const after: KnownState = { state: list.snapshot(), mark: list.mark() };
 
     const id = randomUUID();
     const base = { id, partner: input.partner, kind: plan.kind, format: settings.format, trigger: input.trigger, builtAt: now, generatedAt: now, problems };
@@ -159,8 +162,6 @@ export class OutboundBuilder {
     });
     if (plan.kind === 'FULL' && state === 'BUILT') await supersedeBefore(tx, input.partner, sequence);
     this.deps.logger.info({ partner: input.partner, sequence, kind: plan.kind, state, records: plan.records.length }, 'outbound batch built');
-    // What the partner holds once it has this batch: the eligible records now (a FULL's records, or
-    // the previous state with this DELTA applied — the same records).
-    return { id, known: { state: list.snapshot(), mark: list.mark() } };
+    return { id, known: after };
   }
 }

@@ -12,9 +12,9 @@ import { recordText } from './message.js';
 import { heldBackPath, place, sentFields, type OutboundRecord, type ProjectionMemo } from './project.js';
 import type { MessageField, OutboundSettings } from './settings.js';
 
-/** A point in a list's own change log. */
+/** A point in a list's own change log (the list by number: a mark kept with a state does not keep the list). */
 export interface ListMark {
-  readonly list: PartnerList;
+  readonly list: number;
   readonly load: number;
   readonly at: number;
 }
@@ -52,6 +52,8 @@ export class SortedRecords implements RecordLookup {
 }
 
 export class PartnerList {
+  private static made = 0;
+  private readonly id = ++PartnerList.made;
   readonly key: string;
   private readonly fields: readonly MessageField[];
   private readonly memo: ProjectionMemo = new WeakMap();
@@ -125,12 +127,12 @@ export class PartnerList {
   }
 
   mark(): ListMark {
-    return { list: this, load: this.load, at: this.dropped + this.changes.length };
+    return { list: this.id, load: this.load, at: this.dropped + this.changes.length };
   }
 
   /** The aeoCodes whose record changed after `mark` (may repeat); null when not known. */
   changedSince(mark: ListMark): readonly string[] | null {
-    if (mark.list !== this || mark.load !== this.load || mark.at < this.dropped) return null;
+    if (mark.list !== this.id || mark.load !== this.load || mark.at < this.dropped) return null;
     return this.changes.slice(mark.at - this.dropped);
   }
 

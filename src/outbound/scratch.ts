@@ -2,7 +2,8 @@
 // written into memory already paged in cost a fraction of a fresh allocation, which the kernel must
 // page in and the GC must later reclaim (measured in bench/outbound.ts). Small messages are not pooled.
 const POOLED_FROM = 1 << 20;
-/** Kept for the next builds; more at once (builds of several partners at the same time) are let go. */
+/** Kept for the next builds; more at once (builds of several partners at the same time) are let go,
+ * the smallest first, so the pool follows lists that grow. */
 const KEPT = 2;
 
 export interface Scratch {
@@ -26,7 +27,11 @@ export class ScratchBuffers {
       release: () => {
         if (released) return;
         released = true;
-        if (this.free.length < KEPT) this.free.push(whole);
+        this.free.push(whole);
+        if (this.free.length > KEPT) {
+          this.free.sort((a, b) => b.length - a.length);
+          this.free.length = KEPT;
+        }
       },
     };
   }
