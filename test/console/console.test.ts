@@ -195,6 +195,8 @@ describe('admin console in Chromium (sandbox, PGlite)', () => {
     await page.getByRole('button', { name: 'Look up', exact: true }).click();
     await page.getByText(/RECOGNISED — recognised/).waitFor();
     const timeline = page.getByRole('region', { name: /History of this operator/ });
+    // The history is fetched after the answer: wait for it before counting.
+    await timeline.getByRole('listitem').first().waitFor();
     expect(await timeline.getByRole('listitem').count()).toBeGreaterThan(0);
     expect(page.url()).toContain('code=DE123456789012345');
 
