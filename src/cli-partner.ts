@@ -64,14 +64,14 @@ export async function partnerCommand(args: string[], onboarding: PartnerOnboardi
   try {
     if (sub === 'draft' && rest.length === 1 && values.note) {
       const { code, body } = readDraftFolder(rest[0]!, values.note);
-      const v = await onboarding.draft(code, body, actor);
+      const v = await onboarding.draft(code, body, actor, values.note);
       out(values.json ? JSON.stringify(v, null, 2) : `${v.code} version ${v.version}: ${v.state} (sha256 ${v.contentSha256}) by ${v.createdBy}`);
       return 0;
     }
     if (sub === 'dry-run' && (rest.length === 3 || rest.length === 4)) {
       const [code, n, list, sig] = rest as [string, string, string, string | undefined];
       const message = { body: readFileSync(list), signature: sig === undefined ? null : readFileSync(sig) };
-      const report = await onboarding.dryRun(code.toUpperCase(), Number(n), message, actor);
+      const report = await onboarding.dryRun(code.toUpperCase(), Number(n), message, actor, values.note ?? null);
       out(values.json ? JSON.stringify(report, null, 2) : renderReport(code.toUpperCase(), report));
       return report.outcome === 'WOULD_REJECT' ? 1 : 0;
     }

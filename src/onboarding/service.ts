@@ -1,8 +1,10 @@
 // Partner onboarding (contract section 11): drafts, dry runs, activation and rollback, and the
 // version history. HTTP routes and the CLI both call this; one partner's changes run one at a time
-// (in this process, and across processes through the partner's `catalog` advisory lock).
+// (in this process, and across processes through the partner's `catalog` advisory lock). Each action's
+// DONE audit row (contract 12.3) commits in the transaction of the row it records.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import * as audit from '../audit/audit-log.js';
 import { contentSha256 } from '../catalog/bundle.js';
 import { checkDraft, type DraftFacts } from '../catalog/check-draft.js';
 import { PARTNERS_CHANNEL, type PartnerCatalog } from '../catalog/repository.js';
@@ -110,21 +112,25 @@ export class PartnerOnboarding {
   }
 
   /** A checked draft; every problem at once in one BUNDLE_INVALID. Refused drafts use no number. */
-  draft(code: string, body: unknown, actor: string): Promise<VersionSummary> {
+  draft(code: string, body: unknown, actor: audit.Actor, note: string | null = null): Promise<VersionSummary> {
     return this.serial(code, async () => {
       const check = checkDraft(code, body, draftFacts(this.deps.registry, this.deps.catalog.partners, this.now()));
       if (!check.ok) {
         const n = check.problems.length;
         throw new AppError('BUNDLE_INVALID', `The partner version has ${n} problem${n === 1 ? '' : 's'}; nothing was stored.`, { problems: check.problems });
       }
-      const stored = await insertVersion(this.deps.db, { partner: code, contentSha256: contentSha256(check.bundle), bundle: check.bundle, note: check.note, createdBy: actor });
-      this.deps.logger.info({ partner: code, version: stored.version, actor }, 'partner version drafted');
+      const stored = await this.deps.db.transaction(async (tx) => {
+        const row = await insertVersion(tx, { partner: code, contentSha256: contentSha256(check.bundle), bundle: check.bundle, note: check.note, createdBy: actor.name });
+        await audit.record(tx, { actor, action: 'partner.draft', target: code, note, after: { version: row.version, contentSha256: row.contentSha256 } });
+        return row;
+      });
+      this.deps.logger.info({ partner: code, version: stored.version, actor: actor.name }, 'partner version drafted');
       return summary(stored, 'DRAFT');
     });
   }
 
   /** The sample through the pipeline's stages against version N; only the report is stored. */
-  async dryRun(code: string, n: number, message: InboundMessage, actor: string): Promise<DryRunReport> {
+  async dryRun(code: string, n: number, message: InboundMessage, actor: audit.Actor, note: string | null = null): Promise<DryRunReport> {
     const stored = await this.version(code, n);
     const active = this.deps.catalog.partners.get(code);
     const partner = active?.version?.contentSha256 === stored.contentSha256 ? active : this.compiled(stored);
@@ -141,15 +147,19 @@ export class PartnerOnboarding {
       timeZone: this.deps.timeZone,
       now: this.now().getTime(),
     });
-    await insertDryRun(this.deps.db, { partner: code, version: n, outcome: report.outcome, payloadSha256: sha256Hex(message.body), report, createdBy: actor });
-    this.deps.logger.info({ partner: code, version: n, outcome: report.outcome, reason: report.reason, actor }, 'partner version dry run');
+    await this.deps.db.transaction(async (tx) => {
+      await insertDryRun(tx, { partner: code, version: n, outcome: report.outcome, payloadSha256: sha256Hex(message.body), report, createdBy: actor.name });
+      await audit.record(tx, { actor, action: 'partner.dryRun', target: `${code}/${n}`, note, after: { outcome: report.outcome, reason: report.reason } });
+    });
+    this.deps.logger.info({ partner: code, version: n, outcome: report.outcome, reason: report.reason, actor: actor.name }, 'partner version dry run');
     return report;
   }
   /**
    * Makes version N active (a formerly active one needs no new dry run: that is the rollback), switches
-   * every process, then reads the last applied message again with it.
+   * every process, then reads the last applied message again with it. The activation and its audit
+   * row (the note is the audit row's note) commit together; the re-application is a run of its own.
    */
-  activate(code: string, n: number, note: unknown, actor: string): Promise<ActivationResult> {
+  activate(code: string, n: number, note: unknown, actor: audit.Actor): Promise<ActivationResult> {
     const text = typeof note === 'string' ? note.trim() : '';
     return this.serial(code, async () => {
       if (text === '' || text.length > 2000) throw new AppError('INVALID_BODY', 'A note (1–2000 characters) saying why is required: {"note": "…"}.');
@@ -164,12 +174,15 @@ export class PartnerOnboarding {
       this.compiled(stored); // throws CONFLICT here, before anything changes, if it does not load
       const lastApplied = (await listPartnerStates(this.deps.db)).find((s) => s.partner === code)?.lastExchangeId ?? null;
       const runId = lastApplied === null ? null : randomUUID();
-      await insertActivation(this.deps.db, { partner: code, version: n, note: text, activatedBy: actor, exchangeId: runId });
+      await this.deps.db.transaction(async (tx) => {
+        await insertActivation(tx, { partner: code, version: n, note: text, activatedBy: actor.name, exchangeId: runId });
+        await audit.record(tx, { actor, action: 'partner.activate', target: `${code}/${n}`, note: text, after: { version: n, previousVersion: previous, rollback, exchangeId: runId } });
+      });
       await this.deps.catalog.reload();
       await this.deps.db.notify(PARTNERS_CHANNEL, code).catch(() => undefined);
-      this.deps.logger.info({ partner: code, version: n, previous, rollback, actor }, rollback ? 'partner version rolled back to' : 'partner version activated');
-      const exchange = runId === null ? null : await this.deps.pipeline.reapplyLast(code, { id: runId, actor });
-      return { code, version: n, state: 'ACTIVE' as const, previousVersion: previous, rollback, activatedBy: actor, note: text, exchange };
+      this.deps.logger.info({ partner: code, version: n, previous, rollback, actor: actor.name }, rollback ? 'partner version rolled back to' : 'partner version activated');
+      const exchange = runId === null ? null : await this.deps.pipeline.reapplyLast(code, { id: runId, actor: actor.name });
+      return { code, version: n, state: 'ACTIVE' as const, previousVersion: previous, rollback, activatedBy: actor.name, note: text, exchange };
     });
   }
 

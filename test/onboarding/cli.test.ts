@@ -1,9 +1,13 @@
 // `aeo-gateway partner draft|dry-run|activate` as an admin runs them (compiled CLI, real environment),
-// on both engines: the worked example of docs/partners/onboarding.md from a folder to a RECOGNISED lookup.
+// on both engines: the worked example of docs/partners/onboarding.md from a folder to a RECOGNISED lookup,
+// each action a DONE row of the audit log with the command line's actor.
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { list as auditList, verify } from '../../src/audit/audit-log.js';
+import { cliActor } from '../../src/onboarding/actor.js';
+import { embeddedDbDir, openDb } from '../../src/store/open.js';
 import { opensslSign } from '../exchange/helpers.js';
 import { createServerDatabase, ENGINES } from '../support/databases.js';
 import { ensureBuilt, runCli } from '../support/cli.js';
@@ -73,6 +77,29 @@ describe.each(ENGINES)('aeo-gateway partner commands (%s)', (engine) => {
     expect(runCli(['lookup', 'SG123456789012'], env).stdout).toMatch(/^SG123456789012 on \d{4}-\d{2}-\d{2}: RECOGNISED/);
     expect(readFileSync(path.join(draftDir, 'manifest.json'), 'utf8')).toBe(readFileSync(path.join(EXAMPLE_DIR, 'manifest.json'), 'utf8'));
   }, 300_000); // eight runs of the command line, each opening the store (slow for the embedded engine)
+
+  it('leaves one DONE audit row per action, with the command line as the actor, and none for the refused ones', async () => {
+    const db = await openDb({ databaseUrl: env.DATABASE_URL ?? null, embeddedDir: embeddedDbDir(env.AEO_DATA_DIR!) });
+    try {
+      const { entries } = await auditList(db, { limit: 100 });
+      const actor = cliActor();
+      expect(actor).toMatchObject({ name: expect.stringMatching(/^cli@/), scopes: ['admin'], requestId: null });
+      const rows = entries.filter((e) => e.action.startsWith('partner.')).reverse();
+      expect(rows.map((e) => `${e.action} ${e.target} ${e.outcome}`)).toEqual([
+        'partner.draft SG DONE',
+        'partner.dryRun SG/1 DONE',
+        'partner.dryRun SG/1 DONE',
+        'partner.activate SG/1 DONE',
+      ]);
+      for (const row of rows) expect(row).toMatchObject({ actor: actor.name, scopes: ['admin'], requestId: null });
+      expect(rows[0]).toMatchObject({ note: 'Singapore STP-Plus', after: { version: 1, contentSha256: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+      expect(rows[1]).toMatchObject({ note: null, after: { outcome: 'WOULD_APPLY', reason: null } });
+      expect(rows[3]).toMatchObject({ note: 'go live', after: { version: 1, previousVersion: null, rollback: false, exchangeId: null } });
+      expect(await verify(db)).toMatchObject({ ok: true });
+    } finally {
+      await db.close();
+    }
+  });
 
   it('prints its usage for a wrong form', () => {
     const res = runCli(['partner', 'activate', 'SG'], env);

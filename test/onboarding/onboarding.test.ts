@@ -2,10 +2,12 @@
 // (Singapore, JSON with nested records and its own status words) onboarded while the gateway runs —
 // draft, dry run on a list signed by an openssl-made CA, activation, push, RECOGNISED — and the bad
 // paths: a draft with every kind of problem, a mapping typo, a mass removal, no dry run, a bad
-// version activated and rolled back, a version that does not load in this process.
+// version activated and rolled back, a version that does not load in this process. Each action's
+// DONE audit row (contract 12.3) commits with its change: one per action, none when it failed.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verify } from '../../src/audit/audit-log.js';
 import { decisionOf, expectErrorBody, opensslSign } from '../exchange/helpers.js';
 import { ENGINES } from '../support/databases.js';
 import { REPO } from '../support/cli.js';
@@ -13,6 +15,17 @@ import { api, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { adminPost, companies, dryRunRequest, opensslPki, sgBundle, sgList, type OpensslPki } from './singapore.js';
 
 const CODE = 'SG123456789012';
+
+interface AuditView {
+  actor: string;
+  scopes: string[];
+  action: string;
+  target: string;
+  outcome: string;
+  note: string | null;
+  after: Record<string, unknown> | null;
+  requestId: string | null;
+}
 
 describe.each(ENGINES)('partner onboarding without code (%s)', (engine) => {
   let tg: TestGateway;
@@ -23,6 +36,9 @@ describe.each(ENGINES)('partner onboarding without code (%s)', (engine) => {
 
   const push = (body: Buffer, signature: Buffer) =>
     api(`${tg.url}/exchange/v1/inbound/SG`, tg.keys.partner.SG!, { method: 'POST', raw: body, headers: { 'content-type': 'application/json', 'x-aeo-signature': signature.toString('base64') } });
+  /** The DONE rows of one partner action, oldest first. */
+  const doneRows = async (action: string) =>
+    ((await api(`${tg.url}/admin/audit?action=${action}&outcome=DONE&limit=500`, tg.keys.viewer)).body.entries as AuditView[]).reverse();
   const partnersView = async () => (await api(`${tg.url}/v1/partners`, tg.keys.admin)).body.partners as { code: string; definitionVersion: number | null; definitionError: string | null }[];
 
   beforeAll(async () => {
@@ -58,6 +74,11 @@ describe.each(ENGINES)('partner onboarding without code (%s)', (engine) => {
     const stored = await tg.gateway.db.query<{ n: number }>("SELECT count(*)::int AS n FROM partner_versions WHERE bundle::text LIKE '%PRIVATE KEY%' OR partner = 'SG'");
     expect(stored[0]!.n).toBe(0);
     expect(logLines.join('\n')).not.toContain('PRIVATE KEY');
+    // The refused draft is a FAILED row of its own, and no DONE row.
+    expect(await doneRows('partner.draft')).toEqual([]);
+    const failed = (await api(`${tg.url}/admin/audit?action=partner.draft&outcome=FAILED`, tg.keys.viewer)).body.entries as AuditView[];
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ actor: 'test.admin', target: 'SG', after: { error: 'BUNDLE_INVALID' } });
   });
 
   it('onboards Singapore: draft, 409 without a dry run, dry run on a signed sample, activate, push, RECOGNISED — no restart, no file written', async () => {
@@ -65,6 +86,16 @@ describe.each(ENGINES)('partner onboarding without code (%s)', (engine) => {
     expect(draft.status, JSON.stringify(draft.body)).toBe(201);
     expect(draft.body).toMatchObject({ code: 'SG', version: 1, state: 'DRAFT', contentSha256: expect.stringMatching(/^[0-9a-f]{64}$/), createdBy: 'test.admin' });
     expect(Date.parse(draft.body.createdAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(await doneRows('partner.draft')).toEqual([
+      expect.objectContaining({
+        actor: 'test.admin',
+        scopes: ['admin'],
+        target: 'SG',
+        note: 'Singapore STP-Plus, first version',
+        after: { version: 1, contentSha256: draft.body.contentSha256 },
+        requestId: expect.any(String),
+      }),
+    ]);
 
     expectErrorBody(await adminPost(tg, '/admin/partners/SG/versions/1/activate', { note: 'too early' }), 409, 'DRY_RUN_REQUIRED');
     expect((await partnersView()).map((p) => p.code)).not.toContain('SG');
@@ -88,11 +119,19 @@ describe.each(ENGINES)('partner onboarding without code (%s)', (engine) => {
     // Same inputs, same report; nothing was applied.
     expect((await dryRunRequest(tg, 'SG', 1, list1, list1Signature)).body).toEqual(dry.body);
     expect(await decisionOf(tg, CODE)).toBe('NO_DATA');
+    // One DONE row per dry run (two so far); the refused activation left none.
+    const dryRows = await doneRows('partner.dryRun');
+    expect(dryRows).toHaveLength(2);
+    for (const row of dryRows) expect(row).toMatchObject({ actor: 'test.admin', target: 'SG/1', after: { outcome: 'WOULD_APPLY', reason: null } });
+    expect(await doneRows('partner.activate')).toEqual([]);
 
     const active = await adminPost(tg, '/admin/partners/SG/versions/1/activate', { note: 'Go live with Singapore' });
     expect(active.status, JSON.stringify(active.body)).toBe(200);
     expect(active.body).toMatchObject({ code: 'SG', version: 1, state: 'ACTIVE', previousVersion: null, rollback: false, exchange: null });
     expect((await partnersView()).find((p) => p.code === 'SG')).toMatchObject({ definitionVersion: 1, definitionError: null });
+    expect(await doneRows('partner.activate')).toEqual([
+      expect.objectContaining({ actor: 'test.admin', target: 'SG/1', note: 'Go live with Singapore', after: { version: 1, previousVersion: null, rollback: false, exchangeId: null } }),
+    ]);
 
     const pushed = await push(list1, list1Signature);
     expect(pushed.status, JSON.stringify(pushed.body)).toBe(200);
@@ -156,6 +195,12 @@ describe.each(ENGINES)('partner onboarding without code (%s)', (engine) => {
     expect(on.status, JSON.stringify(on.body)).toBe(200);
     expect(on.body).toMatchObject({ version: 4, previousVersion: 1, rollback: false, exchange: { trigger: 'activation', outcome: 'APPLIED', sequence: 1, actor: 'test.admin' } });
     expect(await decisionOf(tg, CODE)).toBe('SUSPENDED');
+    // The activation's row names the run that read the last list again.
+    expect((await doneRows('partner.activate')).at(-1)).toMatchObject({
+      target: 'SG/4',
+      note: 'new status map',
+      after: { version: 4, previousVersion: 1, rollback: false, exchangeId: on.body.exchange.id },
+    });
 
     const back = await adminPost(tg, '/admin/partners/SG/versions/1/activate', { note: 'roll back: everyone shows suspended' });
     expect(back.body).toMatchObject({ version: 1, previousVersion: 4, rollback: true, exchange: { trigger: 'activation', outcome: 'APPLIED' } });
@@ -231,5 +276,30 @@ describe.each(ENGINES)('partner onboarding without code (%s)', (engine) => {
     expectErrorBody(await api(`${tg.url}/admin/partners/SG/versions/1/dry-run`, tg.keys.partner.SG!, { method: 'POST', raw: list1 }), 403, 'FORBIDDEN');
     expectErrorBody(await api(`${tg.url}/admin/partners/S1/versions`, tg.keys.admin), 400, 'BAD_REQUEST');
     expectErrorBody(await api(`${tg.url}/admin/partners/SG/versions`, tg.keys.admin, { method: 'POST', raw: 'x', headers: { 'content-type': 'text/plain' } }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('stores no version when its audit row cannot be written, and leaves no DONE row; the chain stays intact', async () => {
+    const db = tg.gateway.db;
+    const count = async () => (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM partner_versions WHERE partner = 'SG'"))[0]!.n;
+    const versionsBefore = await count();
+    const doneBefore = (await doneRows('partner.draft')).length;
+    await db.exec(`CREATE FUNCTION test_refuse_draft_row() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'test: no DONE row for partner.draft'; END $$;
+      CREATE TRIGGER test_refuse_draft_row BEFORE INSERT ON audit_log
+        FOR EACH ROW WHEN (NEW.action = 'partner.draft' AND NEW.outcome = 'DONE') EXECUTE FUNCTION test_refuse_draft_row();`);
+    try {
+      const res = await adminPost(tg, '/admin/partners/SG/versions', sgBundle(pki, 'audit row refused'));
+      expectErrorBody(res, 500, 'INTERNAL');
+    } finally {
+      await db.exec('DROP TRIGGER test_refuse_draft_row ON audit_log; DROP FUNCTION test_refuse_draft_row();');
+    }
+    expect(await count()).toBe(versionsBefore);
+    expect(await doneRows('partner.draft')).toHaveLength(doneBefore);
+    const failed = (await api(`${tg.url}/admin/audit?action=partner.draft&outcome=FAILED&limit=1`, tg.keys.viewer)).body.entries as AuditView[];
+    expect(failed[0]).toMatchObject({ note: 'audit row refused', after: { error: 'INTERNAL' } });
+    // The next draft takes the number the failed one did not use.
+    const next = await adminPost(tg, '/admin/partners/SG/versions', sgBundle(pki, 'after the failed one'));
+    expect(next.body.version).toBe(versionsBefore + 1);
+    expect(await verify(db)).toMatchObject({ ok: true });
   });
 });

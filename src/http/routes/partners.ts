@@ -1,9 +1,9 @@
 // Partner versions (contract section 11): drafts, dry runs, activation/rollback and their history.
-// Reads for viewer and up; actions admin only, each an audit row (contract 12.3).
+// Reads for viewer and up; actions admin only, each an audit row (contract 12.3): DONE written by the
+// service in the action's transaction, REFUSED/FAILED by `audited`.
 import express, { type Request, type Router } from 'express';
 import { AppError } from '../../errors.js';
 import { decodeSignatureHeader, SIGNATURE_HEADER } from '../../exchange/signature-header.js';
-import { recordAlone, type AuditAction } from '../../audit/audit-log.js';
 import type { PartnerOnboarding } from '../../onboarding/service.js';
 import type { Db } from '../../store/db.js';
 import { ACCESS, type Authenticator } from '../auth.js';
@@ -50,15 +50,11 @@ export function partnerRoutes(router: Router, deps: PartnerRouteDeps): void {
   const read = deps.auth.requireScopes(...ACCESS.read);
   const admin = deps.auth.requireScopes(...ACCESS.admin);
   const target = (req: Request): string => (req.params.version ? `${codeOf(req)}/${versionOf(req)}` : codeOf(req));
-  /** The DONE row of an action that changed state; refused and failed ones are written by `audited`. */
-  const done = (req: Request, action: AuditAction, after: unknown): Promise<unknown> =>
-    recordAlone(deps.db, { actor: actorOf(req), action, target: target(req), note: noteOf(req), after });
 
   router.post(
     '/admin/partners/:partner/versions',
     ...audited(deps, 'partner.draft', target, admin, ...json(BUNDLE_LIMIT), async (req, res) => {
-      const draft = await onboarding.draft(codeOf(req), req.body, actorOf(req).name);
-      await done(req, 'partner.draft', { version: draft.version, contentSha256: draft.contentSha256 });
+      const draft = await onboarding.draft(codeOf(req), req.body, actorOf(req), noteOf(req));
       res.status(201).json(draft);
     }),
   );
@@ -77,8 +73,7 @@ export function partnerRoutes(router: Router, deps: PartnerRouteDeps): void {
     ...audited(deps, 'partner.dryRun', target, admin, express.raw({ type: () => true, limit: SAMPLE_LIMIT, inflate: false }), async (req, res) => {
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const signature = decodeSignatureHeader(req.headers[SIGNATURE_HEADER]);
-      const report = await onboarding.dryRun(codeOf(req), versionOf(req), { body, signature }, actorOf(req).name);
-      await done(req, 'partner.dryRun', { outcome: report.outcome, reason: report.reason });
+      const report = await onboarding.dryRun(codeOf(req), versionOf(req), { body, signature }, actorOf(req), noteOf(req));
       res.json(report);
     }),
   );
@@ -87,8 +82,8 @@ export function partnerRoutes(router: Router, deps: PartnerRouteDeps): void {
     '/admin/partners/:partner/versions/:version/activate',
     ...audited(deps, 'partner.activate', target, admin, ...json('64kb'), async (req, res) => {
       const note: unknown = (req.body as { note?: unknown } | null)?.note;
-      const result = await onboarding.activate(codeOf(req), versionOf(req), note, actorOf(req).name);
-      await done(req, 'partner.activate', { version: result.version, previousVersion: result.previousVersion, rollback: result.rollback, exchangeId: result.exchange?.id ?? null });
+      // The note is the activation's and its audit row's.
+      const result = await onboarding.activate(codeOf(req), versionOf(req), note, actorOf(req));
       res.json({ ...result, exchange: result.exchange && runView(result.exchange) });
     }),
   );
