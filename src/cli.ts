@@ -9,6 +9,7 @@ import { loadServeConfig } from './config-files.js';
 import { dateInZone, isIsoDate } from './domain/dates.js';
 import { verify } from './audit/audit-log.js';
 import { readImportBody } from './domestic/register.js';
+import { cliActor } from './onboarding/actor.js';
 import { isAppError } from './errors.js';
 import { createLogger } from './logger.js';
 import { openServices, startGateway, StartAborted, type Gateway } from './main.js';
@@ -147,7 +148,8 @@ async function main(argv: string[]): Promise<number> {
       const input = readImportBody(/\.json$/i.test(file) ? 'application/json' : 'text/csv', body, values.kind);
       return withServices(config, async ({ domestic }) => {
         const progress = startProgress(`register, ${(body.length / 1e6).toFixed(1)} MB`, 2);
-        const run = await domestic.import(input, 'cli', 'cli', progress.stage).finally(progress.stop);
+        const actor = cliActor();
+        const run = await domestic.import(input, 'cli', actor.name, { stage: progress.stage, audit: { actor } }).finally(progress.stop);
         out(JSON.stringify(run, null, 2));
         return run.outcome === 'APPLIED' || run.outcome === 'NO_CHANGE' ? 0 : 1;
       });

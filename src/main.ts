@@ -19,7 +19,6 @@ import { rateLimiter } from './http/rate-limit.js';
 import { openFrontDoor, type FrontDoor } from './http/front-door.js';
 import { startingApp } from './http/starting-app.js';
 import type { DatabaseState } from './http/routes/health.js';
-import { adminActionRecorder } from './audit-hook.js';
 import { DomesticPull } from './domestic/pull.js';
 import { DomesticRegister } from './domestic/register.js';
 import { domesticRoutes } from './http/routes/domestic.js';
@@ -349,7 +348,6 @@ async function startOnce(config: Readonly<Config>, logger: Logger, options: Gate
       }));
     };
 
-    const adminActions = adminActionRecorder(db, logger);
     const app = createApp(logger, [
       // A token with several scopes is limited as its first one.
       (r) => r.use(rateLimiter(config.rateLimits, (token) => auth.identify(token)?.scope ?? null)),
@@ -383,8 +381,8 @@ async function startOnce(config: Readonly<Config>, logger: Logger, options: Gate
       (r) => operatorRoutes(r, { db, lookup, partners, canRead: auth.requireScopes(...ACCESS.read) }),
       (r) => exchangeReviewRoutes(r, { db, pipeline, canRead: auth.requireScopes(...ACCESS.read), canDownload: auth.requireScopes(...ACCESS.operate) }),
       (r) => consoleRoutes(r, { timeZone: config.timeZone, sandbox: config.sandbox }),
-      (r) => domesticRoutes(r, { auth, db, logger, register: domestic, record: adminActions }),
-      (r) => outboundRoutes(r, { auth, db, logger, outbound: out, record: adminActions }),
+      (r) => domesticRoutes(r, { auth, db, logger, register: domestic }),
+      (r) => outboundRoutes(r, { auth, db, logger, outbound: out }),
       (r) => outboundExchangeRoutes(r, { auth, outbound: out, anchorsPem: () => signer.anchorsPem }),
       // Before sandboxRoutes: /sandbox/domestic/advance must not be taken for a partner's advance.
       ...(sandbox ? [(r: Parameters<typeof sandboxRoutes>[0]) => sandboxOutboundRoutes(r, { sim: sandbox, register: domestic, anchorsPem: () => signer.anchorsPem, timeZone: config.timeZone })] : []),

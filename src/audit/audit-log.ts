@@ -1,12 +1,13 @@
 // The audit log (contract 12.3): who did what, done or refused. Append-only, hash-chained rows.
 //
-// How to audit an admin action (for the engineers adding partner.*, domestic.import, outbound.*):
+// How to audit an admin action (as registry.*, exchange.*, partner.*, domestic.import and outbound.* do):
 //
 //   - DONE: inside the transaction that makes the change, call
 //       await audit.record(tx, { actor, action: 'outbound.resend', target: batchId, note, before, after });
 //     (`import * as audit from '../audit/audit-log.js'`; `actor` comes from `actorOf(req)` in
-//     src/http/audited.ts and is passed down to the service). The row commits with the change, or
-//     neither does. `before`/`after` are small JSON views of what changed (no payloads, no secrets).
+//     src/http/audited.ts, `cliActor()` from src/onboarding/actor.ts on the command line, passed down
+//     to the service, e.g. as an `ActedBy`). The row commits with the change, or neither does. Work
+//     no admin asked for (schedules, start-up) passes no actor and writes no row. `before`/`after` are small JSON views of what changed (no payloads, no secrets).
 //   - REFUSED (401/403/409) and FAILED (any other error): wrap the route with `audited(...)` from
 //     src/http/audited.ts; it records them in a transaction of their own and passes the error on.
 //   - Outside a transaction (nothing else to commit), use `recordAlone(db, entry)`.
@@ -40,6 +41,12 @@ export interface Actor {
   name: string;
   scopes: readonly string[];
   requestId: string | null;
+}
+
+/** Who does an admin action a service carries out, for the DONE row it writes in its transaction. */
+export interface ActedBy {
+  actor: Actor;
+  note?: string | null;
 }
 
 export interface AuditRecord {

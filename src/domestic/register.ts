@@ -1,18 +1,28 @@
 // The domestic register service: imports (all or nothing, guarded, one at a time across processes),
-// review of held imports, and reads. Every import is a run in domestic_imports.
+// review of held imports, and reads. Every import is a run in domestic_imports. An admin's import or
+// review (HTTP, CLI) writes its DONE audit row (contract 12.3) in the transaction that records its
+// outcome; a scheduled pull or the sandbox's seed gives no `audit` and writes none.
 import { createHash, randomUUID } from 'node:crypto';
+import * as audit from '../audit/audit-log.js';
 import { AppError } from '../errors.js';
-import type { Db } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 import { parseCsv, CsvError } from './csv.js';
-import { diffRegister, guardImport } from './diff.js';
+import { diffRegister, guardImport, type RegisterCounts } from './diff.js';
 import { RegisterCache } from './register-cache.js';
 import {
-  appendEvents, failInterruptedImports, finishImport, getImport, insertImport, reviewImport, takePending, type ImportRun,
+  appendEvents, failInterruptedImports, finishImport, getImport, insertImport, reviewImport, takePending, type ImportOutcome, type ImportRun,
 } from './repo.js';
 import { parseEnterprises } from './validate.js';
 import type { Enterprise, ImportKind } from './types.js';
 
 const REGISTER_LOCK = createHash('sha256').update('aeo-domestic-register').digest().readInt32BE(0);
+
+export interface ImportOptions {
+  /** Hears the stage names as they start (the CLI's progress bar). */
+  stage?: (name: string) => void;
+  /** An admin action: its DONE row commits with the import's outcome. Left out for a scheduled pull. */
+  audit?: audit.ActedBy;
+}
 
 export interface ImportInput {
   kind: ImportKind;
@@ -61,18 +71,23 @@ export class DomesticRegister {
     await this.db.tryWithLock(REGISTER_LOCK, () => failInterruptedImports(this.db));
   }
 
-  /** `stage` hears the stage names as they start (the CLI's progress bar). */
-  async import(input: ImportInput, trigger: string, actor: string, stage: (name: string) => void = () => undefined): Promise<ImportRun> {
+  /** An import, all or nothing; with `options.audit`, its DONE row commits with its outcome. */
+  async import(input: ImportInput, trigger: string, actor: string, options: ImportOptions = {}): Promise<ImportRun> {
+    const stage = options.stage ?? (() => undefined);
     const id = randomUUID();
+    // The DONE row of an admin's import: what the route wrote after it before, now with the outcome.
+    const recordDone = async (tx: Queryable, outcome: ImportOutcome, counts: RegisterCounts): Promise<void> => {
+      if (!options.audit) return;
+      await audit.record(tx, { actor: options.audit.actor, action: 'domestic.import', target: id, note: options.audit.note ?? null, after: { outcome, counts } });
+    };
     stage('checking records');
     await insertImport(this.db, { id, kind: input.kind, trigger, actor, startedAt: new Date() });
     const parsed = parseEnterprises(input.records);
     if (parsed.invalid > 0) {
-      await finishImport(this.db, id, {
-        outcome: 'REJECTED',
-        reason: 'SCHEMA_INVALID',
-        counts: { received: input.records.length, added: 0, changed: 0, removed: 0, unchanged: 0, invalid: parsed.invalid },
-        problems: parsed.problems,
+      const counts = { received: input.records.length, added: 0, changed: 0, removed: 0, unchanged: 0, invalid: parsed.invalid };
+      await this.db.transaction(async (tx) => {
+        await finishImport(tx, id, { outcome: 'REJECTED', reason: 'SCHEMA_INVALID', counts, problems: parsed.problems });
+        await recordDone(tx, 'REJECTED', counts);
       });
       return (await getImport(this.db, id))!;
     }
@@ -84,13 +99,16 @@ export class DomesticRegister {
         const held = guardImport(input.kind, diff);
         if (held) {
           await finishImport(tx, id, { outcome: 'QUARANTINED', reason: held.reason, counts: diff.counts, problems: [], pending: parsed.enterprises });
+          await recordDone(tx, 'QUARANTINED', diff.counts);
           return;
         }
         const changed = diff.upserts.length + diff.removals.length > 0;
+        const outcome = changed ? 'APPLIED' : 'NO_CHANGE';
         const at = new Date();
         await appendEvents(tx, diff.upserts, false, id, at);
         await appendEvents(tx, diff.removals, true, id, at);
-        await finishImport(tx, id, { outcome: changed ? 'APPLIED' : 'NO_CHANGE', reason: null, counts: diff.counts, problems: [] });
+        await finishImport(tx, id, { outcome, reason: null, counts: diff.counts, problems: [] });
+        await recordDone(tx, outcome, diff.counts);
       }),
     );
     const run = (await getImport(this.db, id))!;
@@ -107,15 +125,24 @@ export class DomesticRegister {
   }
 
   /** Approve (apply as it stands now) or reject a held import; anything else is 409. */
-  async review(id: string, decision: 'approved' | 'rejected', by: string): Promise<ImportRun> {
+  /** With `auditedBy` (the HTTP route), the DONE row commits with the review. */
+  async review(id: string, decision: 'approved' | 'rejected', by: string, auditedBy?: audit.ActedBy): Promise<ImportRun> {
     if (!(await getImport(this.db, id))) throw new AppError('NOT_FOUND', 'No domestic import has this id.');
     const applied = await this.db.withLock(REGISTER_LOCK, () =>
       this.db.transaction(async (tx) => {
         const pending = await takePending(tx, id);
         if (!pending) throw new AppError('CONFLICT', 'Only a held import that has not been reviewed can be approved or rejected.');
         const review = { decision, by, at: new Date().toISOString() };
+        const recordDone = async (outcome: ImportOutcome): Promise<void> => {
+          if (!auditedBy) return;
+          await audit.record(tx, {
+            actor: auditedBy.actor, action: 'domestic.import', target: id, note: auditedBy.note ?? null,
+            after: { decision: decision === 'approved' ? 'approve' : 'reject', outcome },
+          });
+        };
         if (decision === 'rejected') {
           await reviewImport(tx, id, review, 'REJECTED', null);
+          await recordDone('REJECTED');
           return false;
         }
         const diff = diffRegister(pending.kind, await this.cache.read(tx), pending.enterprises);
@@ -123,6 +150,7 @@ export class DomesticRegister {
         await appendEvents(tx, diff.upserts, false, id, at);
         await appendEvents(tx, diff.removals, true, id, at);
         await reviewImport(tx, id, review, 'APPLIED', diff.counts);
+        await recordDone('APPLIED');
         return true;
       }),
     );

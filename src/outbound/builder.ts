@@ -5,6 +5,7 @@
 // reads from the database only what changed since the last one.
 import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import * as audit from '../audit/audit-log.js';
 import { dateInZone } from '../domain/dates.js';
 import { RegisterCache } from '../domestic/register-cache.js';
 import type { Enterprise } from '../domestic/types.js';
@@ -41,6 +42,8 @@ export interface BuildInput {
   partner: string;
   trigger: string;
   forceFull?: boolean;
+  /** An admin's run: its DONE row (`outbound.run`) commits with the batch. A scheduled build gives none. */
+  audit?: audit.ActedBy;
 }
 
 export interface BuilderDeps {
@@ -126,6 +129,7 @@ export class OutboundBuilder {
         ...base, sequence: null, previousSequence: last?.sequence ?? null, contentType: settings.format === 'xml' ? 'application/xml' : 'application/json',
         state: 'NO_CHANGE', contentSha256: null, bodyBrotli: null, signature: null, signer: null, counts: plan.counts,
       });
+      await this.recordRun(tx, input, id);
       return { id, known: null };
     }
     const sequence = (last?.sequence ?? 0) + 1;
@@ -161,7 +165,15 @@ export class OutboundBuilder {
       problems: plan.guard ? [{ record: -1, path: '', message: plan.guard }, ...base.problems] : base.problems,
     });
     if (plan.kind === 'FULL' && state === 'BUILT') await supersedeBefore(tx, input.partner, sequence);
+    await this.recordRun(tx, input, id);
     this.deps.logger.info({ partner: input.partner, sequence, kind: plan.kind, state, records: plan.records.length }, 'outbound batch built');
     return { id, known: after };
+  }
+
+  /** The DONE row of an admin's run, in the build's transaction: `after` is the batch as built. */
+  private async recordRun(tx: Queryable, input: BuildInput, id: string): Promise<void> {
+    if (!input.audit) return;
+    const after = await getBatchRow(tx, id);
+    await audit.record(tx, { actor: input.audit.actor, action: 'outbound.run', target: input.partner, note: input.audit.note ?? null, after });
   }
 }

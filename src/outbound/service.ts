@@ -1,9 +1,10 @@
 // The outbound exchange as the HTTP routes and the jobs use it: build, deliver, review, read.
 import type { Logger } from 'pino';
+import * as audit from '../audit/audit-log.js';
 import type { RegisterCache } from '../domestic/register-cache.js';
 import { AppError } from '../errors.js';
 import type { Partners } from '../exchange/partners.js';
-import type { Db } from '../store/db.js';
+import type { Db, Queryable } from '../store/db.js';
 import { batchBytes } from './body.js';
 import { OutboundBuilder, outboundSettingsOf } from './builder.js';
 import { OutboundDelivery } from './delivery.js';
@@ -65,9 +66,12 @@ export class OutboundService {
     return rows[0]?.due === true;
   }
 
-  /** Builds now and, for push partners, delivers (waiting for this round of delivery). */
-  async run(partner: string, trigger: string, forceFull = false): Promise<BatchRow> {
-    const batch = await this.builder.build({ partner, trigger, forceFull });
+  /**
+   * Builds now and, for push partners, delivers (waiting for this round of delivery). With `by` (an
+   * admin's run), the DONE row commits with the batch, before the delivery.
+   */
+  async run(partner: string, trigger: string, forceFull = false, by?: audit.ActedBy): Promise<BatchRow> {
+    const batch = await this.builder.build({ partner, trigger, forceFull, audit: by });
     if (batch === null) throw new AppError('CONFLICT', `Another process is building ${partner}'s batch now.`);
     await this.afterBuilt(batch);
     return (await getBatchRow(this.deps.db, batch.id))!;
@@ -79,11 +83,13 @@ export class OutboundService {
     await this.deps.onBuilt?.(batch);
   }
 
-  async review(id: string, decision: 'approve' | 'reject'): Promise<BatchRow> {
+  /** With `by`, the DONE row (`outbound.approve|reject`) commits with the transition, before any delivery. */
+  async review(id: string, decision: 'approve' | 'reject', by?: audit.ActedBy): Promise<BatchRow> {
     const batch = await this.mustGet(id);
     const ok = await this.deps.db.transaction(async (tx) => {
       const moved = await transition(tx, id, ['PENDING_APPROVAL'], decision === 'approve' ? 'BUILT' : 'REJECTED');
       if (moved && decision === 'approve' && batch.kind === 'FULL') await supersedeBefore(tx, batch.partner, batch.sequence!);
+      if (moved) await this.recordDone(tx, decision === 'approve' ? 'outbound.approve' : 'outbound.reject', id, by);
       return moved;
     });
     if (!ok) throw new AppError('CONFLICT', `Batch ${id} is ${batch.state}; only a PENDING_APPROVAL batch can be approved or rejected.`);
@@ -92,13 +98,26 @@ export class OutboundService {
     return (await getBatchRow(this.deps.db, id))!;
   }
 
-  /** A DEAD_LETTER or FAILED batch goes again: same bytes, same Idempotency-Key, a fresh retry window. */
-  async resend(id: string): Promise<BatchRow> {
+  /**
+   * A DEAD_LETTER or FAILED batch goes again: same bytes, same Idempotency-Key, a fresh retry window.
+   * With `by`, the DONE row (`outbound.resend`) commits with the transition, before the delivery.
+   */
+  async resend(id: string, by?: audit.ActedBy): Promise<BatchRow> {
     const batch = await this.mustGet(id);
-    const ok = await transition(this.deps.db, id, ['DEAD_LETTER', 'FAILED'], 'BUILT', { first_attempt_at: null, next_attempt_at: null, partner_answer: null }, 'resend');
+    const ok = await this.deps.db.transaction(async (tx) => {
+      const moved = await transition(tx, id, ['DEAD_LETTER', 'FAILED'], 'BUILT', { first_attempt_at: null, next_attempt_at: null, partner_answer: null }, 'resend');
+      if (moved) await this.recordDone(tx, 'outbound.resend', id, by);
+      return moved;
+    });
     if (!ok) throw new AppError('CONFLICT', `Batch ${id} is ${batch.state}; only DEAD_LETTER or FAILED batches are resent.`);
     await this.afterBuilt((await getBatchRow(this.deps.db, id))!);
     return (await getBatchRow(this.deps.db, id))!;
+  }
+
+  /** An admin action's DONE row in its transaction: `after` is the batch as the transaction leaves it. */
+  private async recordDone(tx: Queryable, action: 'outbound.approve' | 'outbound.reject' | 'outbound.resend', id: string, by: audit.ActedBy | undefined): Promise<void> {
+    if (!by) return;
+    await audit.record(tx, { actor: by.actor, action, target: id, note: by.note ?? null, after: await getBatchRow(tx, id) });
   }
 
   async mustGet(id: string): Promise<BatchRow> {

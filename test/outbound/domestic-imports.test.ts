@@ -1,8 +1,11 @@
-// POST /admin/domestic/imports and the register reads (contract 9.1), over real HTTP on both engines.
+// POST /admin/domestic/imports and the register reads (contract 9.1), over real HTTP on both engines;
+// each import and review a DONE audit row (contract 12.3) that commits with its outcome, or neither does.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verify } from '../../src/audit/audit-log.js';
 import { sandboxRegister } from '../../src/sandbox/domestic.js';
 import type { Enterprise } from '../../src/domestic/types.js';
 import { ENGINES } from '../support/databases.js';
+import { failingAtCommit } from '../support/audit-commit.js';
 import { api, startTestGateway, type TestGateway } from '../support/gateway.js';
 
 const REGISTER = sandboxRegister(50);
@@ -15,6 +18,11 @@ describe.each(ENGINES)('domestic register imports (%s)', (engine) => {
   const post = (body: unknown, type = 'application/json', query = '') =>
     api(`${tg.url}/admin/domestic/imports${query}`, tg.keys.admin, { raw: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': type } });
   const enterprises = async (query = '') => (await api(`${tg.url}/admin/domestic/enterprises${query}`, tg.keys.admin)).body;
+  /** The audit rows of domestic.import with this outcome, oldest first. */
+  const auditRows = async (outcome: 'DONE' | 'FAILED') =>
+    ((await api(`${tg.url}/admin/audit?action=domestic.import&outcome=${outcome}&limit=500`, tg.keys.viewer)).body.entries as {
+      actor: string; target: string; note: string | null; after: Record<string, unknown> | null; requestId: string | null;
+    }[]).reverse();
 
   beforeAll(async () => {
     tg = await startTestGateway({ engine });
@@ -91,6 +99,53 @@ describe.each(ENGINES)('domestic register imports (%s)', (engine) => {
     for (const bad of ['?level=GOLD', '?status=X', '?limit=0', '?cursor=zzz', '?level=A&level=B']) {
       expect((await api(`${tg.url}/admin/domestic/enterprises${bad}`, tg.keys.admin)).status).toBe(400);
     }
+  });
+
+  it('leaves one DONE row per import and review (outcome and counts, or decision), with the admin and the note', async () => {
+    const done = await auditRows('DONE');
+    // Every import so far and the two reviews: APPLIED, NO_CHANGE, REJECTED ×2, APPLIED, QUARANTINED ×2, reject, approve.
+    expect(done.map((r) => r.after!.outcome)).toEqual(['APPLIED', 'NO_CHANGE', 'REJECTED', 'REJECTED', 'APPLIED', 'QUARANTINED', 'QUARANTINED', 'REJECTED', 'APPLIED']);
+    expect(new Set(done.map((r) => r.actor))).toEqual(new Set(['test.admin']));
+    expect(done[2]!.after).toEqual({ outcome: 'REJECTED', counts: { received: 2, added: 0, changed: 0, removed: 0, unchanged: 0, invalid: 1 } });
+    expect(done.slice(-2).map((r) => r.after!.decision)).toEqual(['reject', 'approve']);
+    expect(done.at(-1)!.target).toBe(done[5]!.target); // the approved one is the first held import
+
+    const target = REGISTER.find((e) => e.status === 'VALID')!;
+    const r = await api(`${tg.url}/admin/domestic/imports`, tg.keys.admin, {
+      body: { kind: 'DELTA', enterprises: [{ ...target, nameEn: 'Renamed Ltd' }] }, headers: { 'x-aeo-note': 'ticket 42' },
+    });
+    expect(r.body.outcome).toBe('APPLIED');
+    expect((await auditRows('DONE')).at(-1)).toMatchObject({
+      actor: 'test.admin', target: r.body.id, note: 'ticket 42', after: { outcome: 'APPLIED', counts: r.body.counts }, requestId: expect.any(String),
+    });
+  });
+
+  it('stores neither the import nor its DONE row when the transaction fails at commit; the chain stays intact', async () => {
+    const db = tg.gateway.db;
+    const target = REGISTER.find((e) => e.status === 'VALID' && e.customsCode !== '1234567890')!;
+    const events = async () => (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM domestic_events'))[0]!.n;
+    const eventsBefore = await events();
+    const doneBefore = (await auditRows('DONE')).length;
+    const res = await failingAtCommit(db, ['domestic.import'], () =>
+      api(`${tg.url}/admin/domestic/imports`, tg.keys.admin, { body: { kind: 'DELTA', enterprises: [{ ...target, nameZh: '不应保存' }] }, headers: { 'x-aeo-note': 'doomed' } }),
+    );
+    expect(res.status).toBe(500);
+    expect(await events()).toBe(eventsBefore);
+    expect((await api(`${tg.url}/admin/domestic/enterprises/${target.aeoCode}`, tg.keys.admin)).body.nameZh).not.toBe('不应保存');
+    expect(await auditRows('DONE')).toHaveLength(doneBefore);
+    expect((await auditRows('FAILED')).at(-1)).toMatchObject({ target: 'register', note: 'doomed', after: { error: 'INTERNAL' } });
+
+    // A review likewise: the held import stays held and unreviewed, and can be approved afterwards.
+    const held = await post({ kind: 'FULL', enterprises: [] });
+    expect(held.body.outcome).toBe('QUARANTINED');
+    const doneHeld = (await auditRows('DONE')).length;
+    const reject = () => api(`${tg.url}/admin/domestic/imports/${held.body.id}/reject`, tg.keys.admin, { method: 'POST' });
+    expect((await failingAtCommit(db, ['domestic.import'], reject)).status).toBe(500);
+    expect((await api(`${tg.url}/admin/domestic/imports/${held.body.id}`, tg.keys.admin)).body).toMatchObject({ outcome: 'QUARANTINED', review: null });
+    expect(await auditRows('DONE')).toHaveLength(doneHeld);
+    expect((await reject()).body).toMatchObject({ outcome: 'REJECTED', review: { decision: 'rejected' } });
+    expect((await auditRows('DONE')).at(-1)).toMatchObject({ target: held.body.id, after: { decision: 'reject', outcome: 'REJECTED' } });
+    expect(await verify(db)).toMatchObject({ ok: true });
   });
 
   it('answers bad bodies with coded 4xx errors', async () => {

@@ -1,6 +1,7 @@
 // The register pulled from AEO_DOMESTIC_URL on AEO_DOMESTIC_SCHEDULE (contract 9.1): a real gateway on
 // both engines, its schedule firing every second, against a local HTTP server the test scripts — a
-// good JSON list, a CSV one, a 500 (retried, then FAILED), a body over AEO_DOMESTIC_MAX_BYTES.
+// good JSON list, a CSV one, a 500 (retried, then FAILED), a body over AEO_DOMESTIC_MAX_BYTES. A pull
+// writes no audit row (it is no admin action).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,8 @@ describe.each(ENGINES)('domestic register pull (%s)', (engine) => {
     expect(accepts[0]).toBe('text/csv, application/json');
     // the next pulls of the same list change nothing
     await pullWhere((r) => r.outcome === 'NO_CHANGE');
+    // A scheduled pull is no admin action: no audit row.
+    expect((await api(`${tg.url}/admin/audit?action=domestic.import`, tg.keys.viewer)).body.entries).toEqual([]);
   });
 
   it('takes a CSV register as a FULL', async () => {

@@ -1,14 +1,17 @@
 // Push delivery (contract 9.4) against a nock-scripted EU endpoint: the same bytes and Idempotency-Key
 // on every retry, 503 then 200, 429 with Retry-After, a 400, a connection error, a partner slower than
 // the push timeout, dead letters, receipts (good, wrong hash, forged), ordering and SUPERSEDED, the
-// removal guard. Real gateway, both engines.
+// removal guard; each admin action's DONE audit row (contract 12.3) commits with its change or
+// neither does. Real gateway, both engines.
 import { createHash } from 'node:crypto';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { verify } from '../../src/audit/audit-log.js';
 import { sandboxRegister } from '../../src/sandbox/domestic.js';
 import type { Enterprise } from '../../src/domestic/types.js';
+import { failingAtCommit } from '../support/audit-commit.js';
 import { ENGINES } from '../support/databases.js';
 import { api, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { cmsSign, makePki, tempDir, trustAnchor, type TestPki } from '../exchange/helpers.js';
@@ -310,5 +313,50 @@ describe.each(ENGINES)('outbound push to a faulty partner (%s)', (engine) => {
     const next = await admin(`/v1/outbound?partner=EU&limit=2&cursor=${page.body.nextCursor}`);
     expect(next.body.batches[0].builtAt <= page.body.batches[1].builtAt).toBe(true);
     expect(next.body.batches[0].id).not.toBe(page.body.batches[1].id);
+  });
+  it('writes each run, approve, reject and resend a DONE row with the batch as its transaction left it', async () => {
+    const done = async (action: string) =>
+      ((await admin(`/admin/audit?action=${action}&outcome=DONE&limit=500`)).body.entries as { actor: string; target: string; after: { id: string; state: string; trigger: string } }[]).reverse();
+    const runs = await done('outbound.run');
+    expect(runs.length).toBeGreaterThan(10);
+    for (const r of runs) expect(r).toMatchObject({ actor: 'test.admin', target: 'EU', after: { trigger: 'manual' } });
+    // Written before the delivery: a run's row shows the batch as built.
+    for (const r of runs) expect(['BUILT', 'PENDING_APPROVAL', 'NO_CHANGE']).toContain(r.after.state);
+    expect((await done('outbound.reject')).map((r) => r.after.state)).toEqual(['REJECTED']);
+    expect((await done('outbound.approve')).map((r) => r.after.state)).toEqual(['BUILT']);
+    const resends = await done('outbound.resend');
+    expect(resends.map((r) => r.after.state)).toEqual(['BUILT']);
+    expect(resends[0]!.target).toBe(resends[0]!.after.id);
+  });
+
+  it('stores neither the batch of a run nor the transition of a resend when the transaction fails at commit, nor their DONE rows; the chain stays intact', async () => {
+    const db = tg.gateway.db;
+    const count = async (sql: string) => (await db.query<{ n: number }>(sql))[0]!.n;
+    const batches = () => count("SELECT count(*)::int AS n FROM outbound_batches WHERE partner = 'EU'");
+    const doneRows = () => count("SELECT count(*)::int AS n FROM audit_log WHERE outcome = 'DONE' AND action IN ('outbound.run', 'outbound.resend')");
+    const [failed] = (await admin('/v1/outbound?partner=EU&state=FAILED&limit=1')).body.batches as { id: string }[];
+    const transitions = () => count(`SELECT count(*)::int AS n FROM outbound_transitions WHERE batch_id = '${failed!.id}'`);
+    const before = { batches: await batches(), done: await doneRows(), transitions: await transitions() };
+    const [added] = sandboxRegister(70).slice(60, 61).map((e): Enterprise => ({ ...e, level: 'ADVANCED_CERTIFIED', status: 'VALID', rectificationUntil: null }));
+    expect((await importDelta([added!])).body.outcome).toBe('APPLIED');
+    await failingAtCommit(db, ['outbound.run', 'outbound.resend'], async () => {
+      expect((await admin('/admin/outbound/EU/run', { method: 'POST', headers: { 'x-aeo-note': 'doomed' } })).status).toBe(500);
+      expect((await admin(`/admin/outbound/${failed!.id}/resend`, { method: 'POST' })).status).toBe(500);
+    });
+    expect(await batches()).toBe(before.batches);
+    expect(await doneRows()).toBe(before.done);
+    expect(await transitions()).toBe(before.transitions);
+    expect((await admin(`/v1/outbound/${failed!.id}`)).body.state).toBe('FAILED');
+    const failedRun = (await admin('/admin/audit?action=outbound.run&outcome=FAILED&limit=1')).body.entries[0];
+    expect(failedRun).toMatchObject({ target: 'EU', note: 'doomed', after: { error: 'INTERNAL' } });
+
+    // The same run again builds the batch the failed one did not keep, and its row names it.
+    nock(HOST).post(PATH).reply(202, '');
+    const run = await admin('/admin/outbound/EU/run', { method: 'POST', headers: { 'x-aeo-note': 'again' } });
+    expect(run.body).toMatchObject({ kind: 'DELTA', state: 'DELIVERED' });
+    expect(await batches()).toBe(before.batches + 1);
+    const row = (await admin('/admin/audit?action=outbound.run&outcome=DONE&limit=1')).body.entries[0];
+    expect(row).toMatchObject({ actor: 'test.admin', target: 'EU', note: 'again', after: { id: run.body.id, sequence: run.body.sequence, state: 'BUILT' } });
+    expect(await verify(db)).toMatchObject({ ok: true });
   });
 });

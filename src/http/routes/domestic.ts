@@ -1,13 +1,12 @@
 // The domestic register over HTTP (contract 9.1): imports, their review, and reads. Scope admin.
 import express, { type Request, type Router } from 'express';
-import type { AdminActionRecorder } from '../../audit-hook.js';
 import { readImportBody, type DomesticRegister } from '../../domestic/register.js';
 import { enterpriseHistory, enterpriseOf, getImport, type ImportRun } from '../../domestic/repo.js';
 import { DOMESTIC_STATUSES, LEVELS, type Enterprise } from '../../domestic/types.js';
 import { AppError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import { ACCESS, type Authenticator } from '../auth.js';
-import { actorOf as actorOfRequest, audited, type AuditDeps } from '../audited.js';
+import { actorOf, audited, noteOf, type AuditDeps } from '../audited.js';
 import { pathParam, queryParam } from '../params.js';
 
 const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
@@ -40,19 +39,19 @@ export function pageEnterprises(all: Iterable<Enterprise>, f: DomesticFilter, af
   return { enterprises: page, total: matching.length, nextCursor: more ? Buffer.from(page.at(-1)!.aeoCode).toString('base64url') : null };
 }
 
-export function domesticRoutes(router: Router, deps: AuditDeps & { auth: Authenticator; db: Db; register: DomesticRegister; record: AdminActionRecorder }): void {
+export function domesticRoutes(router: Router, deps: AuditDeps & { auth: Authenticator; db: Db; register: DomesticRegister }): void {
   const read = deps.auth.requireScopes(...ACCESS.read);
   const admin = deps.auth.requireScopes(...ACCESS.admin);
-  const actorOf = (req: Request): string => actorOfRequest(req).name;
 
-  // Refused and failed calls are written by `audited`; a finished import (even REJECTED) as DONE with its outcome.
+  // Refused and failed calls are written by `audited`; a finished import (even REJECTED) is a DONE row
+  // with its outcome, written by the register in the transaction that records the outcome.
   router.post(
     '/admin/domestic/imports',
     ...audited(deps, 'domestic.import', () => 'register', admin, express.raw({ type: () => true, limit: MAX_IMPORT_BYTES }), async (req, res) => {
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const input = readImportBody(type, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), oneQuery(req, 'kind'));
-      const run = await deps.register.import(input, 'import', actorOf(req));
-      await deps.record(req, { action: 'domestic.import', target: run.id, outcome: 'DONE', after: { outcome: run.outcome, counts: run.counts } });
+      const actor = actorOf(req);
+      const run = await deps.register.import(input, 'import', actor.name, { audit: { actor, note: noteOf(req) } });
       res.status(importStatus(run)).json(run);
     }),
   );
@@ -68,8 +67,8 @@ export function domesticRoutes(router: Router, deps: AuditDeps & { auth: Authent
       `/admin/domestic/imports/:id/${decision}`,
       ...audited(deps, 'domestic.import', (req) => pathParam(req, 'id'), admin, async (req, res) => {
         const id = pathParam(req, 'id');
-        const run = await deps.register.review(id, decision === 'approve' ? 'approved' : 'rejected', actorOf(req));
-        await deps.record(req, { action: 'domestic.import', target: id, outcome: 'DONE', after: { decision, outcome: run.outcome } });
+        const actor = actorOf(req);
+        const run = await deps.register.review(id, decision === 'approve' ? 'approved' : 'rejected', actor.name, { actor, note: noteOf(req) });
         res.json(run);
       }),
     );

@@ -1,10 +1,9 @@
 // Outbound batches: read (viewer and up) and operate (contract 9.6): run now admin; approve, reject, resend operator.
 import type { Request, Router } from 'express';
-import type { AdminAction, AdminActionRecorder } from '../../audit-hook.js';
 import { AppError } from '../../errors.js';
 import type { OutboundService } from '../../outbound/service.js';
 import { ACCESS, type Authenticator } from '../auth.js';
-import { audited as auditedRoute, type AuditDeps } from '../audited.js';
+import { actorOf, audited, noteOf, type AuditDeps } from '../audited.js';
 import { pathParam, queryParam } from '../params.js';
 
 const STATES = new Set(['BUILT', 'PENDING_APPROVAL', 'SENDING', 'RETRY_WAIT', 'DELIVERED', 'ACKNOWLEDGED', 'REJECTED_BY_PARTNER', 'RECEIPT_MISMATCH', 'RECEIPT_OVERDUE', 'DEAD_LETTER', 'FAILED', 'SUPERSEDED', 'NO_CHANGE', 'REJECTED']);
@@ -15,14 +14,7 @@ function one(req: Request, name: string): string | undefined {
   return v;
 }
 
-/** Runs an admin action and writes its DONE row; refused and failed ones are written by the route's `audited`. */
-async function audited<T>(record: AdminActionRecorder, req: Request, action: AdminAction, target: string, fn: () => Promise<T>): Promise<T> {
-  const value = await fn();
-  await record(req, { action, target, outcome: 'DONE', after: value });
-  return value;
-}
-
-export function outboundRoutes(router: Router, deps: AuditDeps & { auth: Authenticator; outbound: OutboundService; record: AdminActionRecorder }): void {
+export function outboundRoutes(router: Router, deps: AuditDeps & { auth: Authenticator; outbound: OutboundService }): void {
   const read = deps.auth.requireScopes(...ACCESS.read);
   const admin = deps.auth.requireScopes(...ACCESS.admin);
   const operate = deps.auth.requireScopes(...ACCESS.operate);
@@ -52,28 +44,31 @@ export function outboundRoutes(router: Router, deps: AuditDeps & { auth: Authent
     res.json(await outbound.view(pathParam(req, 'id')));
   });
 
+  // Refused and failed calls are written by `audited`; the DONE row by the service, in the
+  // transaction of the change (the build, the review's or the resend's transition).
+  const by = (req: Request) => ({ actor: actorOf(req), note: noteOf(req) });
   const partnerTarget = (req: Request): string => pathParam(req, 'partner').toUpperCase();
   const batchTarget = (req: Request): string => pathParam(req, 'id');
-  router.post('/admin/outbound/:partner/run', ...auditedRoute(deps, 'outbound.run', partnerTarget, admin, async (req, res) => {
+  router.post('/admin/outbound/:partner/run', ...audited(deps, 'outbound.run', partnerTarget, admin, async (req, res) => {
     const partner = pathParam(req, 'partner').toUpperCase();
     const kind = one(req, 'kind');
     if (kind !== undefined && kind !== 'FULL') throw new AppError('BAD_REQUEST', 'kind is FULL (to force one) or absent.');
-    const batch = await audited(deps.record, req, 'outbound.run', partner, () => outbound.run(partner, 'manual', kind === 'FULL'));
+    const batch = await outbound.run(partner, 'manual', kind === 'FULL', by(req));
     res.json(await outbound.view(batch.id));
   }));
 
   for (const decision of ['approve', 'reject'] as const) {
     const action = decision === 'approve' ? 'outbound.approve' : 'outbound.reject';
-    router.post(`/admin/outbound/:id/${decision}`, ...auditedRoute(deps, action, batchTarget, operate, async (req, res) => {
+    router.post(`/admin/outbound/:id/${decision}`, ...audited(deps, action, batchTarget, operate, async (req, res) => {
       const id = pathParam(req, 'id');
-      await audited(deps.record, req, action, id, () => outbound.review(id, decision));
+      await outbound.review(id, decision, by(req));
       res.json(await outbound.view(id));
     }));
   }
 
-  router.post('/admin/outbound/:id/resend', ...auditedRoute(deps, 'outbound.resend', batchTarget, operate, async (req, res) => {
+  router.post('/admin/outbound/:id/resend', ...audited(deps, 'outbound.resend', batchTarget, operate, async (req, res) => {
     const id = pathParam(req, 'id');
-    await audited(deps.record, req, 'outbound.resend', id, () => outbound.resend(id));
+    await outbound.resend(id, by(req));
     res.json(await outbound.view(id));
   }));
 }
