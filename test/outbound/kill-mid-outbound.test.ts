@@ -106,22 +106,40 @@ describe('a gateway killed mid-build and mid-send (pg)', () => {
 
   it('SIGKILL during the build transaction leaves no batch; the next start builds sequence 1 whole', async () => {
     const { child, url } = await startServe(env);
-    void run(url);
-    // Kill once the build transaction is open (it has taken a transaction id), before it commits.
-    let killed = false;
-    const until = Date.now() + 60_000;
-    while (!killed && Date.now() < until) {
-      const busy = await client.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL`);
-      if (busy.rows.length > 0 && (await batches()).length === 0) {
-        await kill(child);
-        killed = true;
-      } else await sleep(5);
+    // Hold the build transaction open at a known point: after it has written its batch row, it waits
+    // for this lock on the transitions table. (A build takes tens of milliseconds: polling for it to
+    // be under way missed it on a loaded machine.)
+    const locker = new pg.Client({ connectionString: env.DATABASE_URL });
+    await locker.connect();
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE outbound_transitions IN SHARE MODE');
+    try {
+      void run(url);
+      let killed = false;
+      const until = Date.now() + 60_000;
+      while (!killed && Date.now() < until) {
+        const waiting = await client.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL AND wait_event_type = 'Lock'`,
+        );
+        if (waiting.rows.length > 0) {
+          await kill(child);
+          killed = true;
+        } else await sleep(5);
+      }
+      expect(killed).toBe(true);
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
     }
-    expect(killed).toBe(true);
-    const after = await batches();
-    // Either nothing was committed, or (had the kill come a moment late) one whole batch with its bytes.
-    expect(after.length).toBeLessThanOrEqual(1);
-    for (const b of after) expect(b.content_sha256).toMatch(/^[0-9a-f]{64}$/);
+    // The killed process's transaction never commits: once its server backend notices the closed
+    // connection it rolls back. Nothing of the batch is stored.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline) {
+      const open = await client.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL`);
+      if (open.rows.length === 0) break;
+      await sleep(20);
+    }
+    expect(await batches()).toEqual([]);
   }, 120_000);
 
   it('SIGKILL while the push is on the wire: the restart sends the same bytes with the same Idempotency-Key', async () => {
