@@ -6,8 +6,9 @@
 //       await audit.record(tx, { actor, action: 'outbound.resend', target: batchId, note, before, after });
 //     (`import * as audit from '../audit/audit-log.js'`; `actor` comes from `actorOf(req)` in
 //     src/http/audited.ts, `cliActor()` from src/onboarding/actor.ts on the command line, passed down
-//     to the service, e.g. as an `ActedBy`). The row commits with the change, or neither does. Work
-//     no admin asked for (schedules, start-up) passes no actor and writes no row. `before`/`after` are small JSON views of what changed (no payloads, no secrets).
+//     to the service, e.g. as an `ActedBy` and written with `recordDone`). The row commits with the
+//     change, or neither does. Work no admin asked for (schedules, start-up) passes no actor and writes
+//     no row. `before`/`after` are small JSON views of what changed (no payloads, no secrets).
 //   - REFUSED (401/403/409) and FAILED (any other error): wrap the route with `audited(...)` from
 //     src/http/audited.ts; it records them in a transaction of their own and passes the error on.
 //   - Outside a transaction (nothing else to commit), use `recordAlone(db, entry)`.
@@ -47,6 +48,15 @@ export interface Actor {
 export interface ActedBy {
   actor: Actor;
   note?: string | null;
+}
+
+/**
+ * The DONE row of an admin action, in the action's transaction; nothing when no admin asked for it
+ * (`by` absent: a schedule, the start-up). `after` is only read when a row is written.
+ */
+export async function recordDone(tx: Queryable, by: ActedBy | undefined, action: AuditAction, target: string, after: () => unknown): Promise<void> {
+  if (!by) return;
+  await record(tx, { actor: by.actor, action, target, note: by.note ?? null, after: await after() });
 }
 
 export interface AuditRecord {

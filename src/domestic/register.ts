@@ -75,11 +75,8 @@ export class DomesticRegister {
   async import(input: ImportInput, trigger: string, actor: string, options: ImportOptions = {}): Promise<ImportRun> {
     const stage = options.stage ?? (() => undefined);
     const id = randomUUID();
-    // The DONE row of an admin's import: what the route wrote after it before, now with the outcome.
-    const recordDone = async (tx: Queryable, outcome: ImportOutcome, counts: RegisterCounts): Promise<void> => {
-      if (!options.audit) return;
-      await audit.record(tx, { actor: options.audit.actor, action: 'domestic.import', target: id, note: options.audit.note ?? null, after: { outcome, counts } });
-    };
+    const recordDone = (tx: Queryable, outcome: ImportOutcome, counts: RegisterCounts): Promise<void> =>
+      audit.recordDone(tx, options.audit, 'domestic.import', id, () => ({ outcome, counts }));
     stage('checking records');
     await insertImport(this.db, { id, kind: input.kind, trigger, actor, startedAt: new Date() });
     const parsed = parseEnterprises(input.records);
@@ -133,13 +130,8 @@ export class DomesticRegister {
         const pending = await takePending(tx, id);
         if (!pending) throw new AppError('CONFLICT', 'Only a held import that has not been reviewed can be approved or rejected.');
         const review = { decision, by, at: new Date().toISOString() };
-        const recordDone = async (outcome: ImportOutcome): Promise<void> => {
-          if (!auditedBy) return;
-          await audit.record(tx, {
-            actor: auditedBy.actor, action: 'domestic.import', target: id, note: auditedBy.note ?? null,
-            after: { decision: decision === 'approved' ? 'approve' : 'reject', outcome },
-          });
-        };
+        const recordDone = (outcome: ImportOutcome): Promise<void> =>
+          audit.recordDone(tx, auditedBy, 'domestic.import', id, () => ({ decision: decision === 'approved' ? 'approve' : 'reject', outcome }));
         if (decision === 'rejected') {
           await reviewImport(tx, id, review, 'REJECTED', null);
           await recordDone('REJECTED');

@@ -2,7 +2,7 @@
 // failed actions. A DONE row is written by the service, in the transaction of its change.
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { recordAlone, type Actor, type AuditAction } from '../audit/audit-log.js';
+import { recordAlone, type ActedBy, type Actor, type AuditAction } from '../audit/audit-log.js';
 import { isAppError } from '../errors.js';
 import { currentRequestId } from '../request-context.js';
 import type { Db } from '../store/db.js';
@@ -24,6 +24,9 @@ export function noteOf(req: Request): string | null {
   const header = req.headers[NOTE_HEADER];
   return typeof header === 'string' ? header : null;
 }
+
+/** The caller and the note, for a service that writes the DONE row in its own transaction. */
+export const actedBy = (req: Request): ActedBy => ({ actor: actorOf(req), note: noteOf(req) });
 
 export interface AuditDeps {
   db: Db;

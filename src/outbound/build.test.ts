@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DOMESTIC_STATUSES, LEVELS, type Enterprise } from '../domestic/types.js';
 import { createRandom } from '../sandbox/random.js';
 import { FIXED_ENTERPRISES, sandboxEnterprise, sandboxRegister } from '../sandbox/domestic.js';
-import { canonicalRecords, serialise, toJsonBytes, type MessageHeader } from './message.js';
+import { jsonRecord, serialise, type MessageHeader } from './message.js';
 import { planBatch } from './plan.js';
 import { departure, isCanonical, isEligible, project, selectForPartner, type OutboundRecord } from './project.js';
 import { MESSAGE_FIELDS, type OutboundSettings } from './settings.js';
@@ -54,7 +54,7 @@ describe('projection', () => {
       expect(r.aeoCode).toBe(e.aeoCode);
       expect(r.status).toBe('VALID');
       // the register-only fields can never appear, whatever the allow-list says
-      const bytes = toJsonBytes(header({ recordCount: 1 }), [r]).toString();
+      const bytes = serialise('json', header({ recordCount: 1 }), [r]).body.toString();
       expect(bytes).not.toContain(e.uscc);
       expect(bytes).not.toMatch(/customsCode|uscc|registeringCustoms|rectificationUntil/);
       expect(bytes).not.toContain('levelSince');
@@ -134,14 +134,14 @@ describe('canonical bytes', () => {
       const fields = MESSAGE_FIELDS.filter(() => rnd.chance(0.6)).sort(() => (rnd.chance(0.5) ? 1 : -1));
       const r = project(e, fields);
       expect(isCanonical(r)).toBe(true);
-      expect(canonicalRecords([r])).toBe(JSON.stringify([r], [...MESSAGE_FIELDS]));
+      expect(jsonRecord(r)).toBe(JSON.stringify(r, [...MESSAGE_FIELDS]));
     }
     const gone = departure('AEOCN1234567890', '2026-11-19');
-    expect(canonicalRecords([gone])).toBe('[{"aeoCode":"AEOCN1234567890","status":"REVOKED","statusSince":"2026-11-19"}]');
+    expect(jsonRecord(gone)).toBe('{"aeoCode":"AEOCN1234567890","status":"REVOKED","statusSince":"2026-11-19"}');
     // a record from elsewhere, keys out of order and one extra: the field list puts it right
     const other = { status: 'VALID', extra: 'x', aeoCode: 'AEOCN1234567890' } as OutboundRecord;
     expect(isCanonical(other)).toBe(false);
-    expect(canonicalRecords([gone, other])).toBe('[{"aeoCode":"AEOCN1234567890","status":"REVOKED","statusSince":"2026-11-19"},{"aeoCode":"AEOCN1234567890","status":"VALID"}]');
+    expect(jsonRecord(other)).toBe('{"aeoCode":"AEOCN1234567890","status":"VALID"}');
   });
 
   it('refuses, before signing, a message that does not fit the schema', () => {

@@ -129,7 +129,7 @@ export class OutboundBuilder {
         ...base, sequence: null, previousSequence: last?.sequence ?? null, contentType: settings.format === 'xml' ? 'application/xml' : 'application/json',
         state: 'NO_CHANGE', contentSha256: null, bodyBrotli: null, signature: null, signer: null, counts: plan.counts,
       });
-      await this.recordRun(tx, input, id);
+      await audit.recordDone(tx, input.audit, 'outbound.run', input.partner, () => getBatchRow(tx, id));
       return { id, known: null };
     }
     const sequence = (last?.sequence ?? 0) + 1;
@@ -165,15 +165,8 @@ export class OutboundBuilder {
       problems: plan.guard ? [{ record: -1, path: '', message: plan.guard }, ...base.problems] : base.problems,
     });
     if (plan.kind === 'FULL' && state === 'BUILT') await supersedeBefore(tx, input.partner, sequence);
-    await this.recordRun(tx, input, id);
+    await audit.recordDone(tx, input.audit, 'outbound.run', input.partner, () => getBatchRow(tx, id));
     this.deps.logger.info({ partner: input.partner, sequence, kind: plan.kind, state, records: plan.records.length }, 'outbound batch built');
     return { id, known: after };
-  }
-
-  /** The DONE row of an admin's run, in the build's transaction: `after` is the batch as built. */
-  private async recordRun(tx: Queryable, input: BuildInput, id: string): Promise<void> {
-    if (!input.audit) return;
-    const after = await getBatchRow(tx, id);
-    await audit.record(tx, { actor: input.audit.actor, action: 'outbound.run', target: input.partner, note: input.audit.note ?? null, after });
   }
 }

@@ -59,7 +59,7 @@ export function canonicalHeader(h: MessageHeader): string {
  * take JSON.stringify's fast path; any other record goes through the replacer list, which writes only
  * the message fields, in message order, whatever order it has.
  */
-const jsonRecord = (r: OutboundRecord): string => (isCanonical(r) ? JSON.stringify(r) : JSON.stringify(r, MESSAGE_FIELDS as unknown as string[]));
+export const jsonRecord = (r: OutboundRecord): string => (isCanonical(r) ? JSON.stringify(r) : JSON.stringify(r, MESSAGE_FIELDS as unknown as string[]));
 
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 const NEEDS_XML_ESCAPE = /[&<>"']/;
@@ -106,21 +106,8 @@ function assemble(head: string, parts: readonly Buffer[], separator: string, tai
   return out;
 }
 
-/** Throws SCHEMA_INVALID (with the first problems) unless the message fits cn-aeo-list.v1. */
-export function validateMessage(header: MessageHeader, records: readonly OutboundRecord[]): void {
-  // The header and envelope with the whole schema; each record with the schema's own record definition
-  // (what `enterprises.items` refers to), so together this is the whole schema.
-  checkHeader(header);
-  records.forEach(checkRecord);
-}
-
-/** The records part alone: `[{...},{...}]`, sorted as given. */
-export function canonicalRecords(records: readonly OutboundRecord[]): string {
-  return `[${records.map(jsonRecord).join(',')}]`;
-}
-
 /**
- * The message from its records' bytes (each from recordBytes, in aeoCode order), after the header
+ * The message from its records' bytes (each recordText as UTF-8, in aeoCode order), after the header
  * check, written into memory from `allocate` (scratch.ts for a large one).
  */
 export function messageBytes(format: 'json' | 'xml', header: MessageHeader, parts: readonly Buffer[], allocate: Allocate = allocUnsafe): { body: Buffer; contentType: string } {
@@ -130,19 +117,16 @@ export function messageBytes(format: 'json' | 'xml', header: MessageHeader, part
     : { body: jsonBytes(header, parts, allocate), contentType: 'application/json' };
 }
 
-const jsonBytes = (header: MessageHeader, parts: readonly Buffer[], allocate: Allocate = allocUnsafe): Buffer =>
+const jsonBytes = (header: MessageHeader, parts: readonly Buffer[], allocate: Allocate): Buffer =>
   assemble(`{"header":${canonicalHeader(header)},"enterprises":[`, parts, ',', ']}', allocate);
 
-function xmlBytes(header: MessageHeader, parts: readonly Buffer[], allocate: Allocate = allocUnsafe): Buffer {
+function xmlBytes(header: MessageHeader, parts: readonly Buffer[], allocate: Allocate): Buffer {
   const attrs = HEADER_ORDER.filter((k) => header[k] !== null)
     .map((k) => ` ${k}="${escapeXml(String(header[k]))}"`)
     .join('');
   return assemble(`<?xml version="1.0" encoding="UTF-8"?>\n<AEOList xmlns="${XML_NAMESPACE}"${attrs}>`, parts, '', '</AEOList>\n', allocate);
 }
 
-export const toJsonBytes = (header: MessageHeader, records: readonly OutboundRecord[]): Buffer => jsonBytes(header, pieces('json', records));
-export const toXmlBytes = (header: MessageHeader, records: readonly OutboundRecord[]): Buffer => xmlBytes(header, pieces('xml', records));
-
-/** The message's bytes, after the schema check (records checked on first use, the header each time). */
+/** The message's bytes, after the schema check of its header and of every record. */
 export const serialise = (format: 'json' | 'xml', header: MessageHeader, records: readonly OutboundRecord[]): { body: Buffer; contentType: string } =>
   messageBytes(format, header, pieces(format, records));

@@ -4,7 +4,7 @@ import * as audit from '../audit/audit-log.js';
 import type { RegisterCache } from '../domestic/register-cache.js';
 import { AppError } from '../errors.js';
 import type { Partners } from '../exchange/partners.js';
-import type { Db, Queryable } from '../store/db.js';
+import type { Db } from '../store/db.js';
 import { batchBytes } from './body.js';
 import { OutboundBuilder, outboundSettingsOf } from './builder.js';
 import { OutboundDelivery } from './delivery.js';
@@ -89,7 +89,7 @@ export class OutboundService {
     const ok = await this.deps.db.transaction(async (tx) => {
       const moved = await transition(tx, id, ['PENDING_APPROVAL'], decision === 'approve' ? 'BUILT' : 'REJECTED');
       if (moved && decision === 'approve' && batch.kind === 'FULL') await supersedeBefore(tx, batch.partner, batch.sequence!);
-      if (moved) await this.recordDone(tx, decision === 'approve' ? 'outbound.approve' : 'outbound.reject', id, by);
+      if (moved) await audit.recordDone(tx, by, decision === 'approve' ? 'outbound.approve' : 'outbound.reject', id, () => getBatchRow(tx, id));
       return moved;
     });
     if (!ok) throw new AppError('CONFLICT', `Batch ${id} is ${batch.state}; only a PENDING_APPROVAL batch can be approved or rejected.`);
@@ -106,7 +106,7 @@ export class OutboundService {
     const batch = await this.mustGet(id);
     const ok = await this.deps.db.transaction(async (tx) => {
       const moved = await transition(tx, id, ['DEAD_LETTER', 'FAILED'], 'BUILT', { first_attempt_at: null, next_attempt_at: null, partner_answer: null }, 'resend');
-      if (moved) await this.recordDone(tx, 'outbound.resend', id, by);
+      if (moved) await audit.recordDone(tx, by, 'outbound.resend', id, () => getBatchRow(tx, id));
       return moved;
     });
     if (!ok) throw new AppError('CONFLICT', `Batch ${id} is ${batch.state}; only DEAD_LETTER or FAILED batches are resent.`);
@@ -114,11 +114,6 @@ export class OutboundService {
     return (await getBatchRow(this.deps.db, id))!;
   }
 
-  /** An admin action's DONE row in its transaction: `after` is the batch as the transaction leaves it. */
-  private async recordDone(tx: Queryable, action: 'outbound.approve' | 'outbound.reject' | 'outbound.resend', id: string, by: audit.ActedBy | undefined): Promise<void> {
-    if (!by) return;
-    await audit.record(tx, { actor: by.actor, action, target: id, note: by.note ?? null, after: await getBatchRow(tx, id) });
-  }
 
   async mustGet(id: string): Promise<BatchRow> {
     const b = await getBatchRow(this.deps.db, id);

@@ -18,7 +18,7 @@ export type Snapshot = RecordLookup;
 const FIELD_OF_XML = new Map<string, MessageField>(MESSAGE_FIELDS.map((f) => [XML_NAMES[f], f]));
 const XML_TEXT: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" };
 
-/** The records of one of our own XML messages (toXmlBytes: escaped text, no attributes on records). */
+/** The records of one of our own XML messages (message.ts: escaped text, no attributes on records). */
 export function recordsFromXml(xml: string): OutboundRecord[] {
   const out: OutboundRecord[] = [];
   for (const [, inner] of xml.matchAll(/<Enterprise>(.*?)<\/Enterprise>/gs)) {

@@ -6,7 +6,7 @@ import { DOMESTIC_STATUSES, LEVELS, type Enterprise } from '../../domestic/types
 import { AppError } from '../../errors.js';
 import type { Db } from '../../store/db.js';
 import { ACCESS, type Authenticator } from '../auth.js';
-import { actorOf, audited, noteOf, type AuditDeps } from '../audited.js';
+import { actedBy, audited, type AuditDeps } from '../audited.js';
 import { pathParam, queryParam } from '../params.js';
 
 const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
@@ -50,8 +50,8 @@ export function domesticRoutes(router: Router, deps: AuditDeps & { auth: Authent
     ...audited(deps, 'domestic.import', () => 'register', admin, express.raw({ type: () => true, limit: MAX_IMPORT_BYTES }), async (req, res) => {
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       const input = readImportBody(type, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), oneQuery(req, 'kind'));
-      const actor = actorOf(req);
-      const run = await deps.register.import(input, 'import', actor.name, { audit: { actor, note: noteOf(req) } });
+      const by = actedBy(req);
+      const run = await deps.register.import(input, 'import', by.actor.name, { audit: by });
       res.status(importStatus(run)).json(run);
     }),
   );
@@ -67,8 +67,8 @@ export function domesticRoutes(router: Router, deps: AuditDeps & { auth: Authent
       `/admin/domestic/imports/:id/${decision}`,
       ...audited(deps, 'domestic.import', (req) => pathParam(req, 'id'), admin, async (req, res) => {
         const id = pathParam(req, 'id');
-        const actor = actorOf(req);
-        const run = await deps.register.review(id, decision === 'approve' ? 'approved' : 'rejected', actor.name, { actor, note: noteOf(req) });
+        const by = actedBy(req);
+        const run = await deps.register.review(id, decision === 'approve' ? 'approved' : 'rejected', by.actor.name, by);
         res.json(run);
       }),
     );

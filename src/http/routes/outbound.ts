@@ -3,7 +3,7 @@ import type { Request, Router } from 'express';
 import { AppError } from '../../errors.js';
 import type { OutboundService } from '../../outbound/service.js';
 import { ACCESS, type Authenticator } from '../auth.js';
-import { actorOf, audited, noteOf, type AuditDeps } from '../audited.js';
+import { actedBy, audited, type AuditDeps } from '../audited.js';
 import { pathParam, queryParam } from '../params.js';
 
 const STATES = new Set(['BUILT', 'PENDING_APPROVAL', 'SENDING', 'RETRY_WAIT', 'DELIVERED', 'ACKNOWLEDGED', 'REJECTED_BY_PARTNER', 'RECEIPT_MISMATCH', 'RECEIPT_OVERDUE', 'DEAD_LETTER', 'FAILED', 'SUPERSEDED', 'NO_CHANGE', 'REJECTED']);
@@ -46,14 +46,13 @@ export function outboundRoutes(router: Router, deps: AuditDeps & { auth: Authent
 
   // Refused and failed calls are written by `audited`; the DONE row by the service, in the
   // transaction of the change (the build, the review's or the resend's transition).
-  const by = (req: Request) => ({ actor: actorOf(req), note: noteOf(req) });
   const partnerTarget = (req: Request): string => pathParam(req, 'partner').toUpperCase();
   const batchTarget = (req: Request): string => pathParam(req, 'id');
   router.post('/admin/outbound/:partner/run', ...audited(deps, 'outbound.run', partnerTarget, admin, async (req, res) => {
     const partner = pathParam(req, 'partner').toUpperCase();
     const kind = one(req, 'kind');
     if (kind !== undefined && kind !== 'FULL') throw new AppError('BAD_REQUEST', 'kind is FULL (to force one) or absent.');
-    const batch = await outbound.run(partner, 'manual', kind === 'FULL', by(req));
+    const batch = await outbound.run(partner, 'manual', kind === 'FULL', actedBy(req));
     res.json(await outbound.view(batch.id));
   }));
 
@@ -61,14 +60,14 @@ export function outboundRoutes(router: Router, deps: AuditDeps & { auth: Authent
     const action = decision === 'approve' ? 'outbound.approve' : 'outbound.reject';
     router.post(`/admin/outbound/:id/${decision}`, ...audited(deps, action, batchTarget, operate, async (req, res) => {
       const id = pathParam(req, 'id');
-      await outbound.review(id, decision, by(req));
+      await outbound.review(id, decision, actedBy(req));
       res.json(await outbound.view(id));
     }));
   }
 
   router.post('/admin/outbound/:id/resend', ...audited(deps, 'outbound.resend', batchTarget, operate, async (req, res) => {
     const id = pathParam(req, 'id');
-    await outbound.resend(id, by(req));
+    await outbound.resend(id, actedBy(req));
     res.json(await outbound.view(id));
   }));
 }
