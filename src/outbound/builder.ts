@@ -14,7 +14,7 @@ import { partnerLockKey } from '../exchange/locks.js';
 import type { Partners } from '../exchange/partners.js';
 import type { Db, Queryable } from '../store/db.js';
 import { compressBody } from './body.js';
-import { messageBytes, serialise, type MessageHeader } from './message.js';
+import { messageBytes, serialise, type Allocate, type MessageHeader } from './message.js';
 import { planBatch } from './plan.js';
 import { PartnerList, listKey } from './partner-list.js';
 import { BREAKS_CHAIN, getBatchRow, insertBatch, lastFullBuiltAt, lastReceived, lastSequenced, supersedeBefore, type BatchRow } from './repo.js';
@@ -138,24 +138,10 @@ export class OutboundBuilder {
       generatedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z'), recordCount: plan.records.length, batchId: id,
     };
     // A FULL is the whole list, whose records' bytes the list keeps (partner-list.ts); a DELTA its changes.
-    const held: { scratch?: Scratch } = {};
-    const allocate = (size: number): Buffer => (held.scratch = this.scratch.take(size)).buffer;
-    const { body, contentType } = plan.kind === 'FULL' ? messageBytes(settings.format, header, list.bytesInOrder(), allocate) : serialise(settings.format, header, plan.records);
-    // Compressed on libuv's pool while this thread hashes and signs; the scratch memory is given back
-    // only once the compression is over, whatever happens meanwhile.
-    const compressed = compressBody(body);
-    const release = (): void => held.scratch?.release();
-    const compressedDone = compressed.then(release, release);
-    let bodyBrotli: Buffer;
-    let digest: Buffer;
-    let signature: Buffer;
-    try {
-      digest = createHash('sha256').update(body).digest();
-      signature = this.deps.signer.sign(body, digest);
-      bodyBrotli = await compressed;
-    } finally {
-      await compressedDone;
-    }
+    const records = plan.records;
+    const { contentType, digest, signature, bodyBrotli } = await this.seal((allocate) =>
+      plan.kind === 'FULL' ? messageBytes(settings.format, header, list.bytesInOrder(), allocate) : serialise(settings.format, header, records),
+    );
     const contentSha256 = digest.toString('hex');
     const state = plan.guard ? 'PENDING_APPROVAL' : 'BUILT';
     await insertBatch(tx, {
@@ -168,5 +154,25 @@ export class OutboundBuilder {
     await audit.recordDone(tx, input.audit, 'outbound.run', input.partner, () => getBatchRow(tx, id));
     this.deps.logger.info({ partner: input.partner, sequence, kind: plan.kind, state, records: plan.records.length }, 'outbound batch built');
     return { id, known: after };
+  }
+
+  /**
+   * The message written (into scratch memory when large), hashed once, signed with that digest, and
+   * compressed on libuv's pool meanwhile. The scratch memory is given back only once the compression
+   * is over, whatever happens before.
+   */
+  private async seal(write: (allocate: Allocate) => { body: Buffer; contentType: string }): Promise<{ contentType: string; digest: Buffer; signature: Buffer; bodyBrotli: Buffer }> {
+    const held: { scratch?: Scratch } = {};
+    const { body, contentType } = write((size) => (held.scratch = this.scratch.take(size)).buffer);
+    const compressed = compressBody(body);
+    const release = (): void => held.scratch?.release();
+    const compressedDone = compressed.then(release, release);
+    try {
+      const digest = createHash('sha256').update(body).digest();
+      const signature = this.deps.signer.sign(body, digest);
+      return { contentType, digest, signature, bodyBrotli: await compressed };
+    } finally {
+      await compressedDone;
+    }
   }
 }
